@@ -1,0 +1,45 @@
+"""Command line: ``python -m repricing refresh`` and ``python -m repricing datapackage``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .data import DATA_DIR, DataError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m repricing", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("refresh", help="download daily prices with yfinance into data/market/")
+    r.add_argument("--start", default=None, help="first date (YYYY-MM-DD); default 2025-01-01")
+    r.add_argument("--end", default=None, help="day after the last date (YYYY-MM-DD); default: today")
+    r.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    d = sub.add_parser("datapackage", help="write data/datapackage.json from the table declarations")
+    d.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    args = parser.parse_args(argv)
+
+    if args.command == "refresh":
+        from .market import DEFAULT_START, RefreshError, refresh
+
+        try:
+            meta = refresh(args.data_dir, start=args.start or DEFAULT_START, end=args.end)
+        except (RefreshError, DataError) as exc:
+            print(f"refresh failed: {exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {meta['rows']} rows for {len(meta['tickers'])} tickers, "
+              f"{meta['span']['first']} to {meta['span']['last']} (yfinance {meta['yfinance_version']})")
+        return 0
+    if args.command == "datapackage":
+        from .tables import datapackage
+
+        path = args.data_dir / "datapackage.json"
+        path.write_text(json.dumps(datapackage(), indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {path}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

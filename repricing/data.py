@@ -1,0 +1,252 @@
+"""Loading the book's tables, with errors that name the file, the row and the column.
+
+One loader per table (:func:`load_sources`, :func:`load_universe`,
+:func:`load_moves`, :func:`load_prices`), all built on :func:`load_table`:
+
+1. the file is read as text, so nothing is coerced silently;
+2. the header must match the table's declared columns exactly;
+3. a pandera schema derived from :mod:`repricing.tables` checks types, allowed
+   values, patterns, ranges and the primary key;
+4. cross-column rules and foreign keys (``source_id`` into ``sources.csv`` and
+   so on) are checked against the other tables.
+
+Every problem found is reported at once in a :class:`DataError`; a loader
+never repairs, drops or rewrites a row, and never writes to the file.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from .tables import MOVES, PRICES, SOURCES, TABLES, UNIVERSE, ISO_DATE, Table
+
+#: The data folder: ``data/`` beside the package, or the folder named by ``REPRICING_DATA_DIR``.
+DATA_DIR = Path(os.environ.get("REPRICING_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None  # 1-based data row (the file's line number minus one); None for the whole file
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row} (line {self.row + 1})")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        return (", ".join(where) + ": " if where else "") + self.message
+
+
+class DataError(ValueError):
+    """A table failed validation. ``problems`` lists every failure found."""
+
+    def __init__(self, path: Path | str, problems: Iterable[Problem]):
+        self.path = Path(path)
+        self.problems = sorted(problems, key=lambda p: (p.row or 0, p.column or "", p.message))
+        lines = [f"{_display(self.path)}: {len(self.problems)} problem(s)"]
+        lines += [f"  {p}" for p in self.problems[:50]]
+        if len(self.problems) > 50:
+            lines.append(f"  ... and {len(self.problems) - 50} more")
+        super().__init__("\n".join(lines))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(DATA_DIR.resolve().parent))
+    except ValueError:
+        return str(path)
+
+
+def _check_for(col) -> list[pa.Check]:
+    checks: list[pa.Check] = []
+    if col.enum:
+        checks.append(pa.Check.isin(list(col.enum), error=f"must be one of: {', '.join(col.enum)}"))
+    if col.pattern:
+        checks.append(pa.Check.str_matches(col.pattern, error=f"must match the pattern {col.pattern}"))
+    if col.type == "date":
+        checks.append(pa.Check.str_matches(ISO_DATE, error="must be a date written YYYY-MM-DD"))
+        checks.append(pa.Check(lambda s: pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna(),
+                               element_wise=False, error="is not a calendar date"))
+    if col.minimum is not None:
+        if col.exclusive_minimum:
+            checks.append(pa.Check.gt(col.minimum, error=f"must be greater than {col.minimum:g}"))
+        else:
+            checks.append(pa.Check.ge(col.minimum, error=f"must be at least {col.minimum:g}"))
+    if col.maximum is not None:
+        checks.append(pa.Check.le(col.maximum, error=f"must be at most {col.maximum:g}"))
+    return checks
+
+
+_DTYPES = {"string": str, "date": str, "number": float, "integer": "Int64"}
+
+
+def schema_for(table: Table) -> pa.DataFrameSchema:
+    """The pandera schema of ``table`` (types, allowed values, ranges, primary key)."""
+    return pa.DataFrameSchema(
+        {
+            c.name: pa.Column(_DTYPES[c.type], checks=_check_for(c), nullable=not c.required, coerce=True)
+            for c in table.columns
+        },
+        unique=list(table.primary_key),
+        report_duplicates="all",
+        name=table.name,
+    )
+
+
+def _plain(value):
+    """A numpy scalar as the Python value it holds, so messages read 180.0, not np.float64(180.0)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _row(index_value) -> int | None:
+    try:
+        return int(index_value) + 1
+    except (TypeError, ValueError):
+        return None
+
+
+def _problems_from_pandera(err: SchemaErrors, table: Table, raw: pd.DataFrame) -> list[Problem]:
+    types = {c.name: c.type for c in table.columns}
+    problems = []
+    for case in err.failure_cases.itertuples(index=False):
+        column, check, value, index = case.column, str(case.check), _plain(case.failure_case), case.index
+        if check.startswith("dtype("):
+            continue  # the column's values could not be coerced: reported once, as coerce_dtype, below
+        if check.startswith("coerce_dtype"):
+            message = f"{value!r} is not a {types.get(column, 'value')}"
+        elif check == "not_nullable":
+            message = "is empty, but a value is required"
+        elif "uniqueness" in check or check.startswith("unique"):
+            # one failure case per column of the key: report the key once, on the first column
+            if column != table.primary_key[0] and len(table.primary_key) > 1:
+                continue
+            row = _row(index)
+            key = ", ".join(f"{k}={raw.loc[index, k]!r}" for k in table.primary_key) if row else value
+            dupes = raw.index[(raw[list(table.primary_key)] == raw.loc[index, list(table.primary_key)]).all(axis=1)]
+            others = [str(i + 1) for i in dupes if i != index]
+            problems.append(Problem(row, column, f"duplicate key ({key}); also on row(s) {', '.join(others)}"))
+            continue
+        else:
+            message = f"{value!r} {check}"
+        problems.append(Problem(_row(index), column, message))
+    return problems
+
+
+def read_raw(path: Path | str, table: Table) -> pd.DataFrame:
+    """Read ``path`` as text and check its header against ``table``; raise :class:`DataError` if either fails."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(path, [Problem(None, None, f"file not found (expected the '{table.name}' table)")])
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        raise DataError(path, [Problem(None, None, "the file is empty: expected a header row "
+                                       f"({', '.join(table.column_names)}) and at least one data row")]) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(path, [Problem(None, None, f"cannot be parsed as UTF-8 CSV: {exc}")]) from None
+    problems = []
+    missing = [c for c in table.column_names if c not in raw.columns]
+    extra = [c for c in raw.columns if c not in table.column_names]
+    for c in missing:
+        problems.append(Problem(None, c, "missing column"))
+    for c in extra:
+        problems.append(Problem(None, str(c), f"unexpected column (the '{table.name}' table has: "
+                                              f"{', '.join(table.column_names)})"))
+    if not problems and list(raw.columns) != table.column_names:
+        problems.append(Problem(None, None, f"columns are out of order: expected {', '.join(table.column_names)}"))
+    if not problems and raw.empty:
+        problems.append(Problem(None, None, "the file has a header but no data rows"))
+    if problems:
+        raise DataError(path, problems)
+    return raw
+
+
+def load_table(table: Table, path: Path | str | None = None, *,
+               references: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Load and validate one table; date columns come back as ``datetime64``.
+
+    ``references`` maps table names to already loaded tables for the foreign-key
+    checks; a referenced table that is not given is loaded from the same data
+    folder as ``path``.
+    A foreign key into the table itself is checked against the file being loaded.
+    """
+    path = Path(path) if path is not None else DATA_DIR / table.path
+    raw = read_raw(path, table)
+    problems: list[Problem] = []
+    try:
+        frame = schema_for(table).validate(raw, lazy=True)
+    except SchemaErrors as err:
+        problems += _problems_from_pandera(err, table, raw)
+        frame = None
+    if frame is not None:
+        for rule in table.row_checks:
+            ok = rule.ok(frame)
+            for i in frame.index[~ok.fillna(False).astype(bool)]:
+                problems.append(Problem(i + 1, rule.column, f"{_plain(frame.at[i, rule.column])!r}: {rule.message}"))
+        references = dict(references or {})
+        for fk in table.foreign_keys:
+            target = frame if fk.table == table.name else references.get(fk.table)
+            if target is None:  # the referenced table of the same data folder as this file
+                data_dir = path.resolve().parents[len(Path(table.path).parts) - 1]
+                target = LOADERS[fk.table](data_dir / TABLES[fk.table].path)
+                references[fk.table] = target
+            known = set(target[fk.ref_column].dropna())
+            values = frame[fk.column]
+            for i in frame.index[values.notna() & ~values.isin(known)]:
+                problems.append(Problem(i + 1, fk.column, f"{values[i]!r} is not a {fk.ref_column} of "
+                                                          f"{TABLES[fk.table].path}"))
+    if problems:
+        raise DataError(path, problems)
+    for c in table.columns:
+        if c.type == "date":
+            frame[c.name] = pd.to_datetime(frame[c.name], format="%Y-%m-%d")
+    return frame
+
+
+def load_sources(path: Path | str | None = None) -> pd.DataFrame:
+    """``data/sources.csv``: one row per source."""
+    return load_table(SOURCES, path)
+
+
+def load_universe(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``data/universe.csv``: tickers and their layer of the AI stack."""
+    return load_table(UNIVERSE, path, references=_refs(sources=sources))
+
+
+def load_moves(path: Path | str | None = None, *, sources: pd.DataFrame | None = None,
+               universe: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``data/moves.csv``: every reported event-window figure, all versions kept."""
+    return load_table(MOVES, path, references=_refs(sources=sources, universe=universe))
+
+
+def load_prices(path: Path | str | None = None, *, sources: pd.DataFrame | None = None,
+                universe: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``data/market/prices.csv``: the daily price snapshot."""
+    return load_table(PRICES, path, references=_refs(sources=sources, universe=universe))
+
+
+def _refs(**tables: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    return {name: t for name, t in tables.items() if t is not None}
+
+
+LOADERS = {"sources": load_sources, "universe": load_universe, "moves": load_moves, "prices": load_prices}
+
+
+def snapshot_date(data_dir: Path | str | None = None) -> pd.Timestamp:
+    """The date of the data the book shows: the latest day any source was read or prices retrieved."""
+    import json
+
+    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+    dates = [load_sources(data_dir / SOURCES.path)["accessed"].max()]
+    sidecar = data_dir / "market" / "prices.json"
+    if sidecar.exists():
+        dates.append(pd.Timestamp(json.loads(sidecar.read_text())["retrieved"][:10]))
+    return max(dates).normalize()

@@ -1,0 +1,84 @@
+"""Choosing between reported versions of the same figure.
+
+Sources disagree: Micron's 1 July move is reported as -10.57 % (a close),
+-9.7 % (captured mid-session) and about -15 % (an intraday low). ``moves.csv``
+keeps every version; this module picks the one the book uses, by one rule
+applied in order until a single row is left:
+
+1. **Closing figures first**: basis ``close`` over ``unknown`` over
+   ``early_session`` over ``intraday``.
+2. **Exact figures first**: ``exact`` over ``approx`` over ``more_than``
+   over ``range``.
+3. **Primary sources first**, by kind: filing, company release, wire,
+   newspaper, research firm, market data, data repository, seed article,
+   aggregator.
+4. **More precise first**: more decimal places as reported.
+5. **Later publication first** (an undated page counts as oldest).
+6. Lowest ``move_id`` (only to make the choice deterministic).
+
+The rule never averages versions and never mixes bases: a figure reported
+only intraday stays labelled intraday.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+BASIS_RANK = {"close": 0, "unknown": 1, "early_session": 2, "intraday": 3}
+QUALIFIER_RANK = {"exact": 0, "approx": 1, "more_than": 2, "range": 3}
+KIND_RANK = {
+    "filing": 0, "company release": 1, "wire": 2, "newspaper": 3, "research firm": 4,
+    "market data": 5, "data repository": 6, "seed article": 7, "aggregator": 8,
+}
+FIGURE = ["session_date", "ticker", "metric"]
+
+
+def decimals(value: float) -> int:
+    """Decimal places of ``value`` as written in the CSV (``-10.57`` -> 2, ``-6.0`` -> 0)."""
+    text = repr(float(value)).rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def ranked(moves: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """``moves`` with the source's kind and publication date, sorted best-first within each figure."""
+    src = sources.set_index("source_id")
+    out = moves.assign(
+        kind=moves["source_id"].map(src["kind"]),
+        published=moves["source_id"].map(src["published"]),
+        publisher=moves["source_id"].map(src["publisher"]),
+    )
+    out = out.assign(
+        _basis=out["basis"].map(BASIS_RANK),
+        _qualifier=out["qualifier"].map(QUALIFIER_RANK),
+        _kind=out["kind"].map(KIND_RANK),
+        _precision=-out["value"].map(decimals),
+        _published=out["published"].fillna(pd.Timestamp.min),
+    )
+    order = FIGURE + ["_basis", "_qualifier", "_kind", "_precision", "_published", "move_id"]
+    ascending = [True] * len(FIGURE) + [True, True, True, True, False, True]
+    return out.sort_values(order, ascending=ascending).drop(
+        columns=["_basis", "_qualifier", "_kind", "_precision", "_published"])
+
+
+def choose(moves: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """One row per (session_date, ticker, metric): the version the book uses.
+
+    Adds ``n_versions`` (how many rows report that figure) and ``low`` / ``high``
+    (the smallest and largest value reported for it on any basis), so that a
+    disagreement stays visible wherever the chosen figure is shown.
+    """
+    best = ranked(moves, sources)
+    stats = moves.groupby(FIGURE)["value"].agg(n_versions="size", low="min", high="max")
+    chosen = best.drop_duplicates(FIGURE, keep="first").join(stats, on=FIGURE)
+    return chosen.reset_index(drop=True)
+
+
+def disagreements(moves: pd.DataFrame, sources: pd.DataFrame, tolerance: float = 0.005) -> pd.DataFrame:
+    """Every version of each figure whose reported values differ by more than ``tolerance``.
+
+    Sorted with the chosen version first in each group; ``chosen`` marks it.
+    """
+    best = ranked(moves, sources)
+    spread = best.groupby(FIGURE)["value"].transform(lambda v: v.max() - v.min())
+    out = best[spread > tolerance].copy()
+    out["chosen"] = ~out.duplicated(FIGURE, keep="first")
+    return out.reset_index(drop=True)

@@ -1,0 +1,95 @@
+"""The book's Sphinx extension and myst-nb output renderer.
+
+* :class:`VegaLiteMimeRenderer` (registered as a ``myst_nb.mime_renderers``
+  entry point) turns a notebook's Vega-Lite output into a placeholder ``div``
+  holding the spec as JSON; no script is inlined per chart.
+* :func:`setup` serves vega, vega-lite and vega-embed (vendored in
+  ``repricing/static/vega``, see ``VENDOR.json``) from the site's own
+  ``_static`` folder, adds them once to each page that has a chart and to no
+  other page, and puts the book's version and data snapshot date in the footer
+  of every page.
+"""
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from docutils import nodes
+
+from . import __version__
+from .charts import VEGALITE_MIME, chart_id
+
+STATIC = Path(__file__).resolve().parent / "static"
+CHART_SCRIPTS = ("vega/vega.min.js", "vega/vega-lite.min.js", "vega/vega-embed.min.js", "repricing-charts.js")
+HTML_BUILDERS = ("html", "dirhtml", "singlehtml")
+
+
+def chart_html(spec: dict) -> str:
+    """The placeholder a chart becomes in the built page."""
+    payload = json.dumps(spec, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    return (f'<div class="repricing-chart" id="{chart_id(spec)}">'
+            f'<div class="repricing-chart-view" role="img" aria-label="{html.escape(_describe(spec))}"></div>'
+            f'<script type="application/json">{payload}</script></div>')
+
+
+def _describe(spec: dict) -> str:
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text") or " ".join(title.get("subtitle") or [])
+    return str(title or "Chart")
+
+
+class VegaLiteMimeRenderer:
+    """myst-nb plugin: render Altair's Vega-Lite MIME output for the offline site."""
+
+    mime_priority_overrides = [(b, VEGALITE_MIME, 1) for b in HTML_BUILDERS]
+
+    @staticmethod
+    def handle_mime(renderer, data, inline):
+        if data.mime_type != VEGALITE_MIME or inline:
+            return None
+        spec = data.content if isinstance(data.content, dict) else json.loads(data.content)
+        return [nodes.raw("", chart_html(spec), format="html", classes=["output"])]
+
+
+def _add_static(app, config) -> None:
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+    from .data import snapshot_date  # imported here: loading data is not needed to import the renderer
+
+    footer = (f'<p class="repricing-footer">The AI repricing of July 2026 · version {__version__} · '
+              f'data snapshot {snapshot_date():%Y-%m-%d} · see “How to cite” to reference this page</p>')
+    options = dict(config.html_theme_options or {})
+    options["extra_footer"] = (options.get("extra_footer") or "") + footer
+    config.html_theme_options = options
+    # pydata-sphinx-theme logs a console error when no colour mode is set; charts are drawn on white.
+    config.html_context = {"default_mode": "light", **config.html_context}
+
+
+def _page_scripts(app, pagename, templatename, context, doctree) -> None:
+    if doctree is not None and "repricing-chart" in context.get("body", ""):
+        for script in CHART_SCRIPTS:
+            app.add_js_file(script)
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    # sphinx-thebe 0.3 registers its inline configuration script twice under Sphinx 7 (on the registry
+    # and on the builder), which redeclares a const and logs an error in every page's console.
+    # Runs before the default priority: a handler there may return a template name, which ends the event.
+    files = context.get("script_files")
+    if files is not None:
+        seen, unique = set(), []
+        for script in files:  # the two copies differ only in filename None versus ""
+            key = (script.filename or "", script.priority, tuple(sorted(script.attributes.items())))
+            if key not in seen:
+                seen.add(key)
+                unique.append(script)
+        files[:] = unique
+
+
+def setup(app):
+    app.connect("config-inited", _add_static)
+    app.connect("html-page-context", _page_scripts)
+    app.connect("html-page-context", _dedupe_scripts, priority=400)
+    app.add_css_file("repricing.css")
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

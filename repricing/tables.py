@@ -1,0 +1,302 @@
+"""The book's tables, described once.
+
+Every table in ``data/`` is declared here: its file, its columns (type, meaning,
+allowed values), its primary key and the keys that point into other tables.
+The pandera schema that validates a file (:mod:`repricing.data`) and the
+Frictionless ``data/datapackage.json`` that documents it
+(:func:`datapackage`) are both derived from these declarations, so the data
+dictionary a reader sees and the checks the loader runs cannot drift apart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+SOURCE_KINDS = (
+    "filing",
+    "company release",
+    "wire",
+    "newspaper",
+    "research firm",
+    "aggregator",
+    "seed article",
+    "data repository",
+    "market data",
+)
+
+LAYERS = (
+    "compute silicon",
+    "memory and storage",
+    "equipment",
+    "optics and components",
+    "neo-clouds",
+    "hyperscalers and cloud",
+    "platforms and applications",
+    "index",
+)
+
+REGIONS = ("US", "Korea", "Japan", "Taiwan")
+METRICS = (
+    "pct_change",
+    "close",
+    "prior_close",
+    "intraday_high",
+    "intraday_low",
+    "market_cap",
+    "market_cap_change",
+    "level",
+    "points_change",
+)
+UNITS = ("%", "USD", "KRW", "JPY", "TWD", "USD bn", "KRW tn", "points")
+QUALIFIERS = ("exact", "approx", "more_than", "range")
+BASES = ("close", "intraday", "early_session", "unknown")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its type is one of string, number, integer, date."""
+
+    name: str
+    type: str
+    description: str
+    required: bool = True
+    enum: tuple[str, ...] | None = None
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    column: str
+    table: str
+    ref_column: str
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A rule across columns of one row; ``ok(frame)`` is True where a row passes.
+
+    ``column`` is the column the error message names.
+    """
+
+    column: str
+    message: str
+    ok: Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    path: str  # relative to the data directory
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    row_checks: tuple[RowCheck, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _source_id(description: str = "The source of this row: a `source_id` of sources.csv.") -> Column:
+    return Column("source_id", "string", description, pattern=SLUG)
+
+
+SOURCES = Table(
+    name="sources",
+    path="sources.csv",
+    title="Sources",
+    description="Every publication, filing, data file and price feed a number in the book comes from.",
+    columns=(
+        Column("source_id", "string", "Stable identifier that other tables cite.", pattern=SLUG),
+        Column("publisher", "string", "Who published it (the outlet, company or repository owner)."),
+        Column("title", "string", "The title as published."),
+        Column("url", "string", "Where it can be read; repositories are pinned to a commit.", pattern=r"^https?://"),
+        Column("published", "date", "Publication date as shown by the source; empty when the page shows none.",
+               required=False),
+        Column("accessed", "date", "When we read it."),
+        Column("kind", "string", "What sort of source it is; used by the rule that picks between versions.",
+               enum=SOURCE_KINDS),
+        Column("notes", "string", "What a reader should know about this source.", required=False),
+    ),
+    primary_key=("source_id",),
+)
+
+UNIVERSE = Table(
+    name="universe",
+    path="universe.csv",
+    title="Ticker universe",
+    description="The listings the book follows, each placed in one layer of the AI stack.",
+    columns=(
+        Column("ticker", "string", "Yahoo Finance symbol (used by `python -m repricing refresh`)."),
+        Column("name", "string", "Company, index or fund name."),
+        Column("layer", "string", "Layer of the AI stack (our classification; indices and index funds are 'index').",
+               enum=LAYERS),
+        Column("region", "string", "Where the listing trades.", enum=REGIONS),
+        Column("exchange", "string", "Exchange of the listing ('index' for indices)."),
+        Column("currency", "string", "Trading currency.", enum=("USD", "KRW", "JPY", "TWD")),
+        Column("event_date", "date", "The listing's first session after the news: 2026-07-01 in the US, "
+               "2026-07-02 in Asia."),
+        Column("benchmark", "string", "Market index used for market-adjusted returns; empty for indices.",
+               required=False),
+        _source_id("A source that reports this listing in the event coverage."),
+    ),
+    primary_key=("ticker",),
+    foreign_keys=(
+        ForeignKey("source_id", "sources", "source_id"),
+        ForeignKey("benchmark", "universe", "ticker"),
+    ),
+    row_checks=(
+        RowCheck("benchmark", "a company listing needs a benchmark index; an index has none",
+                 lambda d: (d["layer"] == "index") == d["benchmark"].isna()),
+    ),
+)
+
+MOVES = Table(
+    name="moves",
+    path="moves.csv",
+    title="Reported event-window moves",
+    description="Every reported move, close, level and market value for the event sessions, one row per "
+                "source and figure. Disagreeing versions are all kept; repricing.reported picks one by a stated rule.",
+    columns=(
+        Column("move_id", "string", "Row identifier.", pattern=r"^M\d{3,}$"),
+        Column("session_date", "date", "Exchange-local session the figure refers to, as the source dates it."),
+        Column("ticker", "string", "Listing (a ticker of universe.csv)."),
+        Column("metric", "string", "What the figure measures.", enum=METRICS),
+        Column("value", "number", "The figure as reported (percent as 6.3, not 0.063)."),
+        Column("value_to", "number", "Other end of a reported range; empty otherwise.", required=False),
+        Column("unit", "string", "Unit of value.", enum=UNITS),
+        Column("qualifier", "string", "exact; approx ('about'); more_than ('over 6%', value is the bound); "
+               "range (value to value_to).", enum=QUALIFIERS),
+        Column("basis", "string", "close, intraday, early_session, or unknown when the source does not say.",
+               enum=BASES),
+        Column("captured", "string", "When the source captured or published the figure, if it says.",
+               required=False),
+        _source_id(),
+        Column("note", "string", "Our note on the row, including disagreements.", required=False),
+    ),
+    primary_key=("move_id",),
+    foreign_keys=(
+        ForeignKey("source_id", "sources", "source_id"),
+        ForeignKey("ticker", "universe", "ticker"),
+    ),
+    row_checks=(
+        RowCheck("value", "a one-day % change must lie between -100 and +100",
+                 lambda d: (d["metric"] != "pct_change") | d["value"].between(-100, 100)),
+        RowCheck("value", "a price, level or market value must be positive",
+                 lambda d: ~d["metric"].isin(["close", "prior_close", "intraday_high", "intraday_low",
+                                              "market_cap", "level"]) | (d["value"] > 0)),
+        RowCheck("value_to", "value_to is given exactly when qualifier is 'range'",
+                 lambda d: (d["qualifier"] == "range") == d["value_to"].notna()),
+        RowCheck("unit", "a % change is in %",
+                 lambda d: (d["metric"] != "pct_change") | (d["unit"] == "%")),
+    ),
+)
+
+PRICES = Table(
+    name="prices",
+    path="market/prices.csv",
+    title="Daily prices",
+    description="Daily closes per listing: the snapshot written by `python -m repricing refresh` "
+                "(see prices.json beside it for span, provenance and retrieval time).",
+    columns=(
+        Column("date", "date", "Exchange-local trading date."),
+        Column("ticker", "string", "Listing (a ticker of universe.csv)."),
+        Column("close", "number", "Close as traded (not adjusted for dividends), or the index level.",
+               minimum=0, exclusive_minimum=True),
+        Column("adj_close", "number", "Close adjusted for splits and dividends, where the source has one.",
+               required=False, minimum=0, exclusive_minimum=True),
+        Column("volume", "number", "Shares traded, where the source has it.", required=False, minimum=0),
+        _source_id(),
+    ),
+    primary_key=("date", "ticker"),
+    foreign_keys=(
+        ForeignKey("source_id", "sources", "source_id"),
+        ForeignKey("ticker", "universe", "ticker"),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES)}
+
+_FRICTIONLESS_TYPES = {"string": "string", "number": "number", "integer": "integer", "date": "date"}
+
+
+def datapackage(tables: dict[str, Table] = TABLES) -> dict:
+    """The Frictionless Data Package descriptor for ``tables``.
+
+    ``data/datapackage.json`` is this descriptor written out; a test keeps the two equal.
+    """
+    resources = []
+    for t in tables.values():
+        fields = []
+        for c in t.columns:
+            f: dict = {"name": c.name, "type": _FRICTIONLESS_TYPES[c.type], "description": c.description}
+            constraints: dict = {}
+            if c.required:
+                constraints["required"] = True
+            if c.enum:
+                constraints["enum"] = list(c.enum)
+            if c.pattern:
+                constraints["pattern"] = c.pattern.removeprefix("^").removesuffix("$")
+            if c.minimum is not None and not c.exclusive_minimum:
+                constraints["minimum"] = c.minimum
+            if c.maximum is not None:
+                constraints["maximum"] = c.maximum
+            if constraints:
+                f["constraints"] = constraints
+            fields.append(f)
+        schema: dict = {"fields": fields, "primaryKey": list(t.primary_key), "missingValues": [""]}
+        if t.foreign_keys:
+            schema["foreignKeys"] = [
+                {"fields": fk.column,
+                 "reference": {"resource": "" if fk.table == t.name else fk.table, "fields": fk.ref_column}}
+                for fk in t.foreign_keys
+            ]
+        resources.append({
+            "name": t.name,
+            "path": t.path,
+            "title": t.title,
+            "description": t.description,
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "encoding": "utf-8",
+            "schema": schema,
+        })
+    return {
+        "name": "ai-repricing-2026",
+        "title": "The AI repricing of July 2026: data",
+        "profile": "tabular-data-package",
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "resources": resources,
+    }
+
+
+def dictionary(tables: dict[str, Table] = TABLES) -> pd.DataFrame:
+    """The data dictionary: one row per column of every table, as readers see it in the appendix."""
+    rows = []
+    for t in tables.values():
+        fks = {fk.column: f"{TABLES[fk.table].path}: {fk.ref_column}" for fk in t.foreign_keys}
+        for c in t.columns:
+            allowed = ", ".join(c.enum) if c.enum else (f"pattern {c.pattern}" if c.pattern else "")
+            if c.minimum is not None:
+                allowed = f"{'>' if c.exclusive_minimum else '≥'} {c.minimum:g}"
+            rows.append({
+                "file": f"data/{t.path}",
+                "column": c.name,
+                "type": c.type,
+                "required": "yes" if c.required else "no",
+                "key": "primary" if c.name in t.primary_key else ("→ " + fks[c.name] if c.name in fks else ""),
+                "allowed values": allowed,
+                "meaning": c.description,
+            })
+    return pd.DataFrame(rows)

@@ -1,0 +1,116 @@
+"""The built site in a real browser: every chart draws, offline, with no console errors.
+
+Runs against ``_build/html`` (build it first: ``make book``), served on 127.0.0.1,
+in Debian's Chromium driven by Playwright. Every request that does not go to
+that local server is blocked and recorded, so a chart that needed a CDN fails
+here. A screenshot of each page is saved in ``tests/artifacts/``.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "_build" / "html"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def built_pages() -> list[str]:
+    if not (SITE / "intro.html").exists():
+        pytest.fail(f"{SITE} has no built book: run `make book` (or `jupyter-book build .`) first")
+    pages = sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html")
+                   if p.name not in {"genindex.html", "search.html", "index.html"} and "_static" not in p.parts)
+    return pages
+
+
+@pytest.fixture(scope="session")
+def server():
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (make setup-browser)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+def open_offline(browser, server, page_path):
+    """Open a page with every non-local request blocked; return (page, console errors, blocked URLs)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    blocked, errors = [], []
+
+    def route(r):
+        if r.request.url.startswith(server):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/{page_path}", wait_until="load")
+    return page, errors, blocked
+
+
+@pytest.mark.parametrize("page_path", built_pages() if (SITE / "intro.html").exists() else ["intro.html"])
+def test_page_charts_draw_offline(browser, server, page_path):
+    built_pages()
+    page, errors, blocked = open_offline(browser, server, page_path)
+    charts = page.locator(".repricing-chart")
+    n = charts.count()
+    if n:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.repricing-chart')].every(c => c.dataset.drawn)", timeout=20000)
+    states = page.eval_on_selector_all(".repricing-chart", "els => els.map(e => [e.id, e.dataset.drawn])")
+    assert all(state == "yes" for _, state in states), f"{page_path}: charts not drawn: {states}"
+    marks = page.eval_on_selector_all(
+        ".repricing-chart", "els => els.map(e => e.querySelectorAll('svg .mark-rect path, svg .mark-symbol path, "
+                            "svg .mark-line path, svg .mark-area path, svg .mark-text text, svg .mark-rule line').length)")
+    assert all(m > 0 for m in marks), f"{page_path}: a chart drew no marks: {marks}"
+    scripts = page.eval_on_selector_all("script[src]", "els => els.map(e => e.getAttribute('src'))")
+    vega = [s for s in scripts if "vega" in s]
+    assert len(vega) == (3 if n else 0), f"{page_path}: vega scripts should load once per chart page: {vega}"
+    assert not [s for s in scripts if s.startswith("http")], f"{page_path}: scripts from elsewhere: {scripts}"
+    footer = page.inner_text(".repricing-footer")
+    assert "version" in footer and "data snapshot" in footer, f"{page_path}: footer lacks version/snapshot"
+    assert not errors, f"{page_path}: console errors: {errors}"
+    assert not blocked, f"{page_path}: tried to reach the network: {blocked}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / (page_path.replace("/", "_").removesuffix(".html") + ".png")),
+                    full_page=True)
+    page.context.close()
+
+
+def test_overview_has_the_event_day_figure(browser, server):
+    page, errors, _ = open_offline(browser, server, "intro.html")
+    figure = page.locator("figure#fig-event-day")
+    assert figure.count() == 1
+    assert "Figure 1" in figure.inner_text()
+    page.wait_for_function("() => document.querySelector('#fig-event-day .repricing-chart').dataset.drawn === 'yes'")
+    assert figure.locator("svg .mark-rect path").count() >= 10
+    page.context.close()
