@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test setup setup-browser unit nbval build browser bench clean
+.PHONY: book test setup setup-browser unit nbval notebooks build browser bench clean
 
 book: setup build
 
@@ -42,6 +42,10 @@ unit: setup
 
 nbval: setup
 	$(BIN)/pytest --nbval chapters --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider
+
+# Re-execute every chapter notebook in place (after changing data or code), then commit the outputs.
+notebooks: setup
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace chapters/*.ipynb
 
 # The execution cache is keyed on notebook code only: clear it when the package or the data change.
 build: setup

@@ -119,7 +119,7 @@ def _atomic_write_text(path: Path, text: str) -> Path:
 
 
 def refresh(data_dir: Path | str = DATA_DIR, *, start: str = DEFAULT_START, end: str | None = None,
-            download: Callable[[list[str], str, str | None], pd.DataFrame] = _download,
+            download: Callable[[list[str], str, str | None], pd.DataFrame] | None = None,
             now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> dict:
     """Download prices for the universe and replace the snapshot; return the new sidecar.
 
@@ -132,6 +132,7 @@ def refresh(data_dir: Path | str = DATA_DIR, *, start: str = DEFAULT_START, end:
         raise RefreshError(f"{data_dir / 'sources.csv'} has no '{SOURCE_ID}' row for the downloaded prices to cite")
     universe = load_universe(data_dir / "universe.csv", sources=sources)
     tickers = sorted(universe["ticker"])
+    download = download or _download  # looked up at call time, so tests can stand in for yfinance
     try:
         raw = download(tickers, start, end)
     except Exception as exc:  # yfinance raises many kinds; none may touch the snapshot

@@ -51,12 +51,12 @@ def ranked(moves: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
         _qualifier=out["qualifier"].map(QUALIFIER_RANK),
         _kind=out["kind"].map(KIND_RANK),
         _precision=-out["value"].map(decimals),
-        _published=out["published"].fillna(pd.Timestamp.min),
     )
-    order = FIGURE + ["_basis", "_qualifier", "_kind", "_precision", "_published", "move_id"]
+    order = FIGURE + ["_basis", "_qualifier", "_kind", "_precision", "published", "move_id"]
     ascending = [True] * len(FIGURE) + [True, True, True, True, False, True]
-    return out.sort_values(order, ascending=ascending).drop(
-        columns=["_basis", "_qualifier", "_kind", "_precision", "_published"])
+    # only `published` can be missing; na_position puts undated pages last, i.e. treats them as oldest
+    return out.sort_values(order, ascending=ascending, na_position="last").drop(
+        columns=["_basis", "_qualifier", "_kind", "_precision"])
 
 
 def choose(moves: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:

@@ -120,7 +120,7 @@ SOURCES = Table(
         Column("source_id", "string", "Stable identifier that other tables cite.", pattern=SLUG),
         Column("publisher", "string", "Who published it (the outlet, company or repository owner)."),
         Column("title", "string", "The title as published."),
-        Column("url", "string", "Where it can be read; repositories are pinned to a commit.", pattern=r"^https?://"),
+        Column("url", "string", "Where it can be read; repositories are pinned to a commit.", pattern=r"^https?://\S+$"),
         Column("published", "date", "Publication date as shown by the source; empty when the page shows none.",
                required=False),
         Column("accessed", "date", "When we read it."),

@@ -13,6 +13,7 @@
         actions: { export: true, source: false, compiled: false, editor: false },
       }).then(function () {
         holder.dataset.drawn = "yes";
+        holder.dataset.drawnAtMs = String(Math.round(performance.now()));
       }).catch(function (err) {
         holder.dataset.drawn = "error";
         view.textContent = "This chart could not be drawn: " + err;

@@ -1,0 +1,57 @@
+"""The committed data: every table validates, every source is cited, the event dates are consistent."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from repricing import eventday
+from repricing.data import load_moves, load_sources, load_universe
+
+
+@pytest.fixture(scope="module")
+def tables():
+    sources = load_sources()
+    universe = load_universe(sources=sources)
+    moves = load_moves(sources=sources, universe=universe)
+    return sources, universe, moves
+
+
+def test_every_source_is_cited(tables):
+    sources, universe, moves = tables
+    cited = set(universe["source_id"]) | set(moves["source_id"])
+    # a market-data source is cited by the price snapshot that a refresh writes
+    uncited = set(sources.loc[sources["kind"] != "market data", "source_id"]) - cited
+    assert not uncited, f"sources.csv rows nothing cites: {sorted(uncited)}"
+
+
+def test_both_seed_articles_are_sources(tables):
+    sources, _, _ = tables
+    assert (sources["kind"] == "seed article").sum() == 2
+
+
+def test_event_dates_follow_the_region(tables):
+    _, universe, _ = tables
+    expected = universe["region"].map(lambda r: "2026-07-01" if r == "US" else "2026-07-02")
+    assert (universe["event_date"].dt.strftime("%Y-%m-%d") == expected).all()
+
+
+def test_benchmarks_are_indices_of_the_same_region(tables):
+    _, universe, _ = tables
+    u = universe.set_index("ticker")
+    firms = u[u["layer"] != "index"]
+    assert (firms["benchmark"].map(u["layer"]) == "index").all()
+    assert (firms["benchmark"].map(u["region"]) == firms["region"]).all()
+
+
+def test_moves_lie_in_the_event_window(tables):
+    _, _, moves = tables
+    assert moves["session_date"].between(pd.Timestamp("2026-06-30"), pd.Timestamp("2026-07-02")).all()
+
+
+def test_rule_picks_the_closing_figures_that_the_closes_confirm(tables):
+    """The chosen press figures for 1 July agree with the moves computed from daily closes in public
+    price files (shared/research/prices_README.md): META +8.809, MU -10.570, NVDA -1.254, ^GSPC -0.215."""
+    sources, universe, moves = tables
+    chosen = eventday.closing_moves(moves, sources, universe).set_index("ticker")["value"]
+    for ticker, from_closes in {"META": 8.809, "MU": -10.570, "NVDA": -1.254, "^GSPC": -0.215}.items():
+        assert chosen[ticker] == pytest.approx(from_closes, abs=0.006), ticker
