@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--start", default=None, help="first date (YYYY-MM-DD); default 2025-01-01")
     r.add_argument("--end", default=None, help="day after the last date (YYYY-MM-DD); default: today")
     r.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    s = sub.add_parser("snapshot", help="rebuild data/market/ from the research file of repository price files")
+    s.add_argument("--research", type=Path, required=True, help="path to prices_daily.csv")
+    s.add_argument("--built", default=None, help="build date recorded in the sidecar (YYYY-MM-DD); default today")
+    s.add_argument("--data-dir", type=Path, default=DATA_DIR)
     d = sub.add_parser("datapackage", help="write data/datapackage.json from the table declarations")
     d.add_argument("--data-dir", type=Path, default=DATA_DIR)
     args = parser.parse_args(argv)
@@ -30,6 +34,18 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"wrote {meta['rows']} rows for {len(meta['tickers'])} tickers, "
               f"{meta['span']['first']} to {meta['span']['last']} (yfinance {meta['yfinance_version']})")
+        return 0
+    if args.command == "snapshot":
+        from .market import RefreshError
+        from .snapshot import rebuild
+
+        try:
+            meta, added = rebuild(args.data_dir, args.research, built=args.built)
+        except (RefreshError, DataError) as exc:
+            print(f"snapshot failed: {exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {meta['rows']} rows for {len(meta['tickers'])} tickers, {meta['span']['first']} to "
+              f"{meta['span']['last']}; {added} new rows in sources.csv; left out: {meta['left_out']}")
         return 0
     if args.command == "datapackage":
         from .tables import datapackage

@@ -24,7 +24,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .tables import MOVES, PRICES, SOURCES, TABLES, UNIVERSE, ISO_DATE, Table
+from .tables import MOVES, PRICE_EVENTS, PRICES, SOURCES, TABLES, UNIVERSE, ISO_DATE, Table
 
 #: The data folder: ``data/`` beside the package, or the folder named by ``REPRICING_DATA_DIR``.
 DATA_DIR = Path(os.environ.get("REPRICING_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
@@ -228,16 +228,43 @@ def load_moves(path: Path | str | None = None, *, sources: pd.DataFrame | None =
 
 
 def load_prices(path: Path | str | None = None, *, sources: pd.DataFrame | None = None,
-                universe: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``data/market/prices.csv``: the daily price snapshot."""
-    return load_table(PRICES, path, references=_refs(sources=sources, universe=universe))
+                universe: pd.DataFrame | None = None, events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``data/market/prices.csv``: the daily price snapshot.
+
+    Besides the schema, every series is checked against its exchange's calendar, for a mix of
+    adjusted and unadjusted closes, and for unexplained one-day moves beyond ±35 %
+    (:func:`repricing.prices.check_series`); ``events`` defaults to ``market/price_events.csv``
+    of the same data folder, when that file exists.
+    """
+    from .prices import check_series  # imported here: repricing.prices builds on this module
+
+    path = Path(path) if path is not None else DATA_DIR / PRICES.path
+    data_dir = path.resolve().parents[len(Path(PRICES.path).parts) - 1]
+    if sources is None:
+        sources = load_sources(data_dir / SOURCES.path)
+    if universe is None:
+        universe = load_universe(data_dir / UNIVERSE.path, sources=sources)
+    frame = load_table(PRICES, path, references=_refs(sources=sources, universe=universe))
+    if events is None and (data_dir / PRICE_EVENTS.path).exists():
+        events = load_price_events(data_dir / PRICE_EVENTS.path, sources=sources, universe=universe)
+    problems = check_series(frame, universe, events)
+    if problems:
+        raise DataError(path, problems)
+    return frame
+
+
+def load_price_events(path: Path | str | None = None, *, sources: pd.DataFrame | None = None,
+                      universe: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``data/market/price_events.csv``: sourced explanations of one-day moves beyond ±35 %."""
+    return load_table(PRICE_EVENTS, path, references=_refs(sources=sources, universe=universe))
 
 
 def _refs(**tables: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     return {name: t for name, t in tables.items() if t is not None}
 
 
-LOADERS = {"sources": load_sources, "universe": load_universe, "moves": load_moves, "prices": load_prices}
+LOADERS = {"sources": load_sources, "universe": load_universe, "moves": load_moves, "prices": load_prices,
+           "price_events": load_price_events}
 
 
 def snapshot_date(data_dir: Path | str | None = None) -> pd.Timestamp:

@@ -86,12 +86,15 @@ def _yfinance_version() -> str:
     return version("yfinance")
 
 
-def sidecar(prices: pd.DataFrame, csv_sha256: str, retrieved: datetime, start: str, end: str | None) -> dict:
-    per_ticker = {
-        t: {"first": g["date"].min().strftime("%Y-%m-%d"), "last": g["date"].max().strftime("%Y-%m-%d"),
-            "rows": int(len(g)), "source_id": SOURCE_ID}
-        for t, g in prices.groupby("ticker")
-    }
+def span(group: pd.DataFrame) -> dict:
+    """First and last date and row count of one series, for a sidecar."""
+    return {"first": group["date"].min().strftime("%Y-%m-%d"), "last": group["date"].max().strftime("%Y-%m-%d"),
+            "rows": int(len(group))}
+
+
+def sidecar(prices: pd.DataFrame, retrieved: datetime, start: str, end: str | None) -> dict:
+    """The JSON that describes a refreshed snapshot (its checksum is added when it is written)."""
+    per_ticker = {t: {**span(g), "source_ids": [SOURCE_ID], "basis": "close"} for t, g in prices.groupby("ticker")}
     return {
         "source": "yfinance download (Yahoo Finance daily bars), auto_adjust=False",
         "yfinance_version": _yfinance_version(),
@@ -104,7 +107,7 @@ def sidecar(prices: pd.DataFrame, csv_sha256: str, retrieved: datetime, start: s
         "basis": {"close": "as traded, not adjusted for dividends (index level for indices)",
                   "adj_close": "Yahoo's close adjusted for splits and dividends as of the retrieval time"},
         "per_ticker": per_ticker,
-        "csv_sha256": csv_sha256,
+        "replace_with": "python -m repricing refresh",
     }
 
 
@@ -138,20 +141,33 @@ def refresh(data_dir: Path | str = DATA_DIR, *, start: str = DEFAULT_START, end:
     except Exception as exc:  # yfinance raises many kinds; none may touch the snapshot
         raise RefreshError(f"yfinance download failed: {exc}; the existing snapshot was left untouched") from exc
     prices = normalise(raw, tickers).assign(source_id=SOURCE_ID)
-    market = data_dir / "market"
+    meta = sidecar(prices, now(), start, end)
+    return write_snapshot(data_dir, prices, meta, sources=sources, universe=universe)
+
+
+def write_snapshot(data_dir: Path | str, prices: pd.DataFrame, meta: dict, *, sources: pd.DataFrame,
+                   universe: pd.DataFrame) -> dict:
+    """Validate ``prices`` as written and move it and its sidecar into ``data/market/``; return the sidecar.
+
+    The CSV is first written to a temporary file beside the snapshot and loaded back with
+    :func:`repricing.data.load_prices` (schema, calendars, basis, jumps); only a file that passes
+    replaces the old one. On failure :class:`RefreshError` is raised and nothing is replaced.
+    """
+    market = Path(data_dir) / "market"
     market.mkdir(parents=True, exist_ok=True)
-    target, side = data_dir / PRICES.path, market / "prices.json"
-    csv_text = prices.assign(date=prices["date"].dt.strftime("%Y-%m-%d")).to_csv(index=False, lineterminator="\n")
+    target, side = Path(data_dir) / PRICES.path, market / "prices.json"
+    out = prices[["date", "ticker", "close", "adj_close", "volume", "source_id"]].sort_values(["ticker", "date"])
+    csv_text = out.assign(date=out["date"].dt.strftime("%Y-%m-%d")).to_csv(index=False, lineterminator="\n")
+    meta = {**meta, "csv_sha256": hashlib.sha256(csv_text.encode()).hexdigest()}
     tmp_csv = _atomic_write_text(target, csv_text)
     tmp_side = None
     try:
         load_prices(tmp_csv, sources=sources, universe=universe)
-        meta = sidecar(prices, hashlib.sha256(csv_text.encode()).hexdigest(), now(), start, end)
         tmp_side = _atomic_write_text(side, json.dumps(meta, indent=2, sort_keys=True) + "\n")
         os.replace(tmp_csv, target)
         os.replace(tmp_side, side)
     except DataError as exc:
-        raise RefreshError(f"the download did not validate, so it was not written:\n{exc}") from exc
+        raise RefreshError(f"the new prices did not validate, so they were not written:\n{exc}") from exc
     finally:
         for tmp in (tmp_csv, tmp_side):
             if tmp is not None and tmp.exists():

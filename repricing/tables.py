@@ -211,8 +211,8 @@ PRICES = Table(
     columns=(
         Column("date", "date", "Exchange-local trading date."),
         Column("ticker", "string", "Listing (a ticker of universe.csv)."),
-        Column("close", "number", "Close as traded (not adjusted for dividends), or the index level.",
-               minimum=0, exclusive_minimum=True),
+        Column("close", "number", "Close as traded (not adjusted for dividends), or the index level; empty "
+               "where the source has only adjusted closes.", required=False, minimum=0, exclusive_minimum=True),
         Column("adj_close", "number", "Close adjusted for splits and dividends, where the source has one.",
                required=False, minimum=0, exclusive_minimum=True),
         Column("volume", "number", "Shares traded, where the source has it.", required=False, minimum=0),
@@ -223,9 +223,39 @@ PRICES = Table(
         ForeignKey("source_id", "sources", "source_id"),
         ForeignKey("ticker", "universe", "ticker"),
     ),
+    row_checks=(
+        RowCheck("close", "a row needs a close, an adjusted close or both",
+                 lambda d: d["close"].notna() | d["adj_close"].notna()),
+    ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES)}
+PRICE_EVENTS = Table(
+    name="price_events",
+    path="market/price_events.csv",
+    title="Explained price jumps",
+    description="Sourced events (a split, or news) that explain a one-day move beyond ±35 % in the price "
+                "snapshot; a larger move with no row here fails validation.",
+    columns=(
+        Column("date", "date", "Trading date of the move."),
+        Column("ticker", "string", "Listing (a ticker of universe.csv)."),
+        Column("kind", "string", "split (ratio new shares per old share), or news.", enum=("split", "news")),
+        Column("ratio", "number", "New shares per old share, for a split; empty otherwise.", required=False,
+               minimum=0, exclusive_minimum=True),
+        _source_id(),
+        Column("note", "string", "What happened, in our words.", required=False),
+    ),
+    primary_key=("date", "ticker"),
+    foreign_keys=(
+        ForeignKey("source_id", "sources", "source_id"),
+        ForeignKey("ticker", "universe", "ticker"),
+    ),
+    row_checks=(
+        RowCheck("ratio", "a split needs a ratio and news has none",
+                 lambda d: (d["kind"] == "split") == d["ratio"].notna()),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES, PRICE_EVENTS)}
 
 _FRICTIONLESS_TYPES = {"string": "string", "number": "number", "integer": "integer", "date": "date"}
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from repricing import eventday
-from repricing.data import load_moves, load_sources, load_universe
+from repricing.data import load_moves, load_price_events, load_prices, load_sources, load_universe
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,8 @@ def tables():
 
 def test_every_source_is_cited(tables):
     sources, universe, moves = tables
-    cited = set(universe["source_id"]) | set(moves["source_id"])
+    cited = set(universe["source_id"]) | set(moves["source_id"]) | set(load_prices()["source_id"]) \
+        | set(load_price_events()["source_id"])
     # a market-data source is cited by the price snapshot that a refresh writes
     uncited = set(sources.loc[sources["kind"] != "market data", "source_id"]) - cited
     assert not uncited, f"sources.csv rows nothing cites: {sorted(uncited)}"
@@ -55,3 +56,16 @@ def test_rule_picks_the_closing_figures_that_the_closes_confirm(tables):
     chosen = eventday.closing_moves(moves, sources, universe).set_index("ticker")["value"]
     for ticker, from_closes in {"META": 8.809, "MU": -10.570, "NVDA": -1.254, "^GSPC": -0.215}.items():
         assert chosen[ticker] == pytest.approx(from_closes, abs=0.006), ticker
+
+
+def test_price_snapshot_is_long_enough_for_the_event_study():
+    """At least 15 AI-stack listings and the S&P 500, each with 240 or more sessions before 1 July 2026."""
+    prices = load_prices()
+    universe = load_universe()
+    before = prices[prices["date"] < pd.Timestamp("2026-07-01")].groupby("ticker").size()
+    layer = universe.set_index("ticker")["layer"]
+    long_enough = before[before >= 240]
+    assert "^GSPC" in long_enough.index
+    assert (layer[long_enough.index] != "index").sum() >= 15
+    after = prices[prices["date"] == pd.Timestamp("2026-07-02")]["ticker"]
+    assert set(long_enough.index) <= set(after), "every series runs at least to 2 July 2026"

@@ -1,0 +1,118 @@
+"""Daily price series: the checks a snapshot must pass, and the one close per day that returns use.
+
+A snapshot (``data/market/prices.csv``) holds, per listing, either closes as traded
+(``close``) or adjusted closes (``adj_close``) or both. Returns are computed from one
+basis per series (:func:`series_basis`): never from a mix of adjusted and unadjusted
+values. :func:`check_series` finds, for every listing:
+
+* dates that are not sessions of the listing's exchange, and sessions with no close,
+  against the exchange's own calendar (``exchange_calendars``);
+* a series that switches between adjusted and unadjusted closes;
+* a day-over-day move beyond ±35 % that no row of ``data/market/price_events.csv``
+  (a sourced split or news event) explains.
+
+Duplicate dates and non-positive prices are refused by the table schema itself.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+from .data import Problem
+
+CALENDARS = {"US": "XNYS", "Korea": "XKRX", "Japan": "XTKS", "Taiwan": "XTAI"}
+MOVE_LIMIT = 0.35
+
+
+@lru_cache(maxsize=8)
+def _calendar(code: str):
+    import exchange_calendars as xcals
+
+    return xcals.get_calendar(code, start="2015-01-01")
+
+
+def sessions(region: str, first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
+    """Trading sessions of the main exchange of ``region`` from ``first`` to ``last`` inclusive."""
+    return _calendar(CALENDARS[region]).sessions_in_range(first, last).tz_localize(None)
+
+
+def series_basis(group: pd.DataFrame) -> str | None:
+    """'close' if every row has a close as traded, else 'adj_close' if every row has an adjusted close,
+    else ``None`` (a mixed series, which no return may be computed from)."""
+    if group["close"].notna().all():
+        return "close"
+    if group["adj_close"].notna().all():
+        return "adj_close"
+    return None
+
+
+def closes(prices: pd.DataFrame) -> pd.DataFrame:
+    """One close per listing and day on the listing's basis: columns date, ticker, close, basis."""
+    parts = []
+    for ticker, group in prices.groupby("ticker", sort=True):
+        basis = series_basis(group)
+        if basis is None:
+            raise ValueError(f"{ticker}: adjusted and unadjusted closes are mixed; no returns can be computed")
+        parts.append(pd.DataFrame({"date": group["date"], "ticker": ticker, "close": group[basis], "basis": basis}))
+    return pd.concat(parts).sort_values(["ticker", "date"]).reset_index(drop=True)
+
+
+def daily_returns(prices: pd.DataFrame, events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Simple daily returns, one column per listing (NaN where a listing did not trade).
+
+    A split in ``events`` (kind ``split``, ``ratio`` new shares per old share) is undone on its
+    date for a series on the unadjusted basis: r = ratio × P_t / P_(t-1) − 1.
+    """
+    c = closes(prices)
+    wide = c.pivot(index="date", columns="ticker", values="close").sort_index()
+    out = {}
+    for ticker in wide.columns:
+        s = wide[ticker].dropna()
+        r = s / s.shift(1) - 1
+        basis = c.loc[c["ticker"] == ticker, "basis"].iat[0]
+        if events is not None and basis == "close":
+            splits = events[(events["ticker"] == ticker) & (events["kind"] == "split")]
+            for _, e in splits.iterrows():
+                if e["date"] in r.index:
+                    pos = r.index.get_loc(e["date"])
+                    r.iloc[pos] = e["ratio"] * s.iloc[pos] / s.iloc[pos - 1] - 1
+        out[ticker] = r
+    return pd.DataFrame(out).reindex(wide.index)
+
+
+def check_series(prices: pd.DataFrame, universe: pd.DataFrame, events: pd.DataFrame | None = None,
+                 limit: float = MOVE_LIMIT) -> list[Problem]:
+    """Every calendar, basis and jump problem in ``prices`` (rows are numbered as in the file)."""
+    problems: list[Problem] = []
+    region = universe.set_index("ticker")["region"]
+    explained = set() if events is None else set(zip(events["date"], events["ticker"]))
+    for ticker, group in prices.groupby("ticker", sort=True):
+        group = group.sort_values("date")
+        rows = {d: i + 1 for i, d in zip(group.index, group["date"])}
+        code = CALENDARS[region[ticker]]
+        expected = sessions(region[ticker], group["date"].min(), group["date"].max())
+        for d in sorted(set(group["date"]) - set(expected)):
+            problems.append(Problem(rows[d], "date", f"{ticker} {d:%Y-%m-%d}: not a trading day of {code}"))
+        for d in sorted(set(expected) - set(group["date"])):
+            problems.append(Problem(None, "date", f"{ticker} {d:%Y-%m-%d}: a {code} session with no close "
+                                                  f"(a gap in the series)"))
+        basis = series_basis(group)
+        if basis is None:
+            for column in ("close", "adj_close"):
+                present = group[column].notna()
+                if present.any() and not present.all():
+                    first_missing = group.loc[~present, "date"].min()
+                    problems.append(Problem(rows[first_missing], column,
+                                            f"{ticker} {first_missing:%Y-%m-%d}: adjusted and unadjusted closes "
+                                            f"are mixed in one series ({column} is missing on "
+                                            f"{int((~present).sum())} of {len(group)} days)"))
+            continue
+        values = group.set_index("date")[basis]
+        moves = values / values.shift(1) - 1
+        for d, move in moves[moves.abs() > limit].items():
+            if (d, ticker) not in explained:
+                problems.append(Problem(rows[d], basis, f"{ticker} {d:%Y-%m-%d}: a {move:+.1%} move in one day, "
+                                                        "beyond ±35 %, that no sourced event in "
+                                                        "market/price_events.csv explains"))
+    return problems
