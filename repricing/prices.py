@@ -15,6 +15,7 @@ Duplicate dates and non-positive prices are refused by the table schema itself.
 """
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
 import pandas as pd
@@ -29,7 +30,10 @@ MOVE_LIMIT = 0.35
 def _calendar(code: str):
     import exchange_calendars as xcals
 
-    return xcals.get_calendar(code, start="2015-01-01")
+    with warnings.catch_warnings():
+        # exchange_calendars 4.13 reads Series.values on tz-aware data, which pandas 3.1 deprecates
+        warnings.simplefilter("ignore", pd.errors.Pandas4Warning)
+        return xcals.get_calendar(code, start="2015-01-01")
 
 
 def sessions(region: str, first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
