@@ -269,11 +269,33 @@ LOADERS = {"sources": load_sources, "universe": load_universe, "moves": load_mov
 
 def snapshot_date(data_dir: Path | str | None = None) -> pd.Timestamp:
     """The date of the data the book shows: the latest day any source was read or prices retrieved."""
-    import json
-
     data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
     dates = [load_sources(data_dir / SOURCES.path)["accessed"].max()]
     sidecar = data_dir / "market" / "prices.json"
     if sidecar.exists():
-        dates.append(pd.Timestamp(json.loads(sidecar.read_text())["retrieved"][:10]))
+        dates.append(pd.Timestamp(load_price_sidecar(sidecar)["retrieved"][:10]))
     return max(dates).normalize()
+
+
+def load_price_sidecar(path: Path | str | None = None) -> dict:
+    """``data/market/prices.json``: span, provenance and retrieval time of the price snapshot.
+
+    Raises :class:`DataError` if the sidecar's checksum does not match ``prices.csv`` beside it
+    (the two were not written together).
+    """
+    import hashlib
+    import json
+
+    path = Path(path) if path is not None else DATA_DIR / "market" / "prices.json"
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(path, [Problem(None, None, "file not found (the price snapshot's sidecar)")]) from None
+    except json.JSONDecodeError as exc:
+        raise DataError(path, [Problem(exc.lineno, None, f"not valid JSON: {exc.msg}")]) from None
+    csv_path = path.with_name("prices.csv")
+    digest = hashlib.sha256(csv_path.read_bytes()).hexdigest() if csv_path.exists() else None
+    if meta.get("csv_sha256") != digest:
+        raise DataError(path, [Problem(None, "csv_sha256", f"does not match {csv_path.name}: the snapshot and "
+                                                          "its sidecar were not written together")])
+    return meta

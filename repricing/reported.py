@@ -82,3 +82,60 @@ def disagreements(moves: pd.DataFrame, sources: pd.DataFrame, tolerance: float =
     out = best[spread > tolerance].copy()
     out["chosen"] = ~out.duplicated(FIGURE, keep="first")
     return out.reset_index(drop=True)
+
+
+VERDICTS = ("matches", "captured before the close", "wrong day", "wrong")
+
+
+def _agrees(reported: float, reported_to: float, qualifier: str, computed: float) -> bool:
+    """Whether a computed close-to-close move (in %) is what a reported figure says.
+
+    Every reported number stands for what rounds to it: half a unit of its last decimal (at least
+    0.01 pp). On top of that, an "about" figure may be off by half a percentage point; "more than x"
+    needs a move at least as large in x's direction; a range needs the move inside it.
+    """
+    def slack(v: float) -> float:
+        return max(0.5 * 10 ** -decimals(v), 0.01) + 1e-9
+
+    if qualifier == "exact":
+        return abs(computed - reported) <= slack(reported)
+    if qualifier == "approx":
+        return abs(computed - reported) <= max(slack(reported), 0.5)
+    if qualifier == "more_than":
+        return computed <= reported + slack(reported) if reported < 0 else computed >= reported - slack(reported)
+    low, high = sorted([reported, reported_to])
+    return low - slack(low) <= computed <= high + slack(high)
+
+
+def check_against_closes(moves: pd.DataFrame, returns: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Every reported one-day % change of a listing with a price history, against its closes.
+
+    ``returns`` is a wide table of daily simple returns (see :func:`repricing.prices.daily_returns`).
+    Verdicts: *matches*; *captured before the close* (an intraday or early figure that the close does
+    not confirm); *wrong day* (an exact figure that matches the close of the session before or after
+    the one the source names); *wrong*.
+    """
+    rows = []
+    pct = moves[(moves["metric"] == "pct_change") & moves["ticker"].isin(returns.columns)]
+    src = sources.set_index("source_id")
+    for m in pct.itertuples(index=False):
+        series = returns[m.ticker].dropna() * 100
+        if m.session_date not in series.index:
+            continue
+        pos = series.index.get_loc(m.session_date)
+        computed = float(series.iloc[pos])
+        neighbours = [float(series.iloc[p]) for p in (pos - 1, pos + 1) if 0 <= p < len(series)]
+        if _agrees(m.value, m.value_to, m.qualifier, computed):
+            verdict = "matches"
+        elif m.basis in ("intraday", "early_session"):
+            verdict = "captured before the close"
+        elif m.qualifier == "exact" and any(_agrees(m.value, m.value_to, m.qualifier, c) for c in neighbours):
+            verdict = "wrong day"
+        else:
+            verdict = "wrong"
+        rows.append({"move_id": m.move_id, "session_date": m.session_date, "ticker": m.ticker,
+                     "reported": m.value, "value_to": m.value_to, "qualifier": m.qualifier, "basis": m.basis,
+                     "publisher": src.at[m.source_id, "publisher"], "from_closes": round(computed, 3),
+                     "verdict": verdict})
+    out = pd.DataFrame(rows)
+    return out.sort_values(["session_date", "ticker", "move_id"]).reset_index(drop=True)

@@ -215,3 +215,20 @@ def rebuild(data_dir: Path | str, research_path: Path | str, built: str | None =
     universe = load_universe(data_dir / UNIVERSE.path, sources=sources)
     meta = sidecar(prices, provenance, built_at)
     return write_snapshot(data_dir, prices, meta, sources=sources, universe=universe), len(new)
+
+
+def provenance_table(meta: dict) -> pd.DataFrame:
+    """One row per listing of the snapshot: where its closes come from and how other files compare."""
+    rows = []
+    for ticker, p in sorted(meta["per_ticker"].items()):
+        checks = p.get("crosschecks", [])
+        rows.append({
+            "ticker": ticker,
+            "file": ", ".join(p["source_ids"]),
+            "basis": p["basis"],
+            "first": p["first"], "last": p["last"], "sessions": p["rows"],
+            "files compared": len(checks),
+            "days over tolerance": sum(c["days_over_tolerance"] for c in checks),
+            "largest gap (pp)": max((c["max_gap_pp"] for c in checks if c["max_gap_pp"] is not None), default=None),
+        })
+    return pd.DataFrame(rows)

@@ -78,6 +78,8 @@ def test_notebook_is_committed_executed_in_order(path):
     assert counts == list(range(1, len(code) + 1)), f"{path.name}: not run top to bottom in one go: {counts}"
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors, f"{path.name}: error outputs"
+    stderr = ["".join(o.text) for c in code for o in c.outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert not stderr, f"{path.name}: warnings or errors printed: {stderr}"
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 
