@@ -67,15 +67,16 @@ alt.renderers.register("repricing", render)
 alt.renderers.enable("repricing")
 
 
-def source_line(source_ids, sources: pd.DataFrame) -> str:
-    """'Sources: Publisher (date); ...' for the given source ids, in a stable order."""
-    src = sources.set_index("source_id")
+def source_line(source_ids, sources: pd.DataFrame, prefix: str = "Sources") -> str:
+    """'Sources: Publisher (date); ...' for the given source ids: one entry per publisher and date
+    (the date left out where the source shows none), in a stable order, so that a repository cited
+    for forty files is named once."""
+    src = sources.set_index("source_id").loc[sorted(set(source_ids))]
     parts = []
-    for sid in sorted(set(source_ids)):
-        row = src.loc[sid]
-        date = "undated" if pd.isna(row["published"]) else row["published"].strftime("%Y-%m-%d")
-        parts.append(f"{row['publisher']} ({date})")
-    return "Sources: " + "; ".join(parts) + "."
+    for (publisher, published), _ in src.groupby(["publisher", src["published"].fillna(pd.Timestamp(0))],
+                                                 sort=True):
+        parts.append(publisher if published == pd.Timestamp(0) else f"{publisher} ({published:%Y-%m-%d})")
+    return f"{prefix}: " + "; ".join(parts) + "."
 
 
 def with_source(chart: alt.TopLevelMixin, line: str, width: int = 100) -> alt.TopLevelMixin:
@@ -102,39 +103,57 @@ def event_day_moves(chosen: pd.DataFrame, universe: pd.DataFrame, sources: pd.Da
     data = chosen.assign(
         layer=chosen["ticker"].map(u["layer"]),
         name=chosen["ticker"].map(u["name"]),
-        direction=chosen["value"].map(lambda v: "rose" if v > 0 else ("fell" if v < 0 else "flat")),
+        direction=chosen["value"].map(direction),
         label=[reported_label(v, t, q) for v, t, q in zip(chosen["value"], chosen["value_to"], chosen["qualifier"])],
         precision=chosen["qualifier"].map(lambda q: "exact" if q == "exact" else "approximate or bound"),
         versions=chosen.apply(lambda r: f"{r['n_versions']} ({r['low']:+.2f} to {r['high']:+.2f})", axis=1),
     )[["ticker", "name", "layer", "value", "label", "direction", "precision", "basis", "publisher", "versions"]]
+    tooltip = [
+        alt.Tooltip("name:N", title="Name"), alt.Tooltip("ticker:N", title="Ticker"),
+        alt.Tooltip("label:N", title="Change (%)"),
+        alt.Tooltip("basis:N", title="Basis"), alt.Tooltip("publisher:N", title="Source"),
+        alt.Tooltip("versions:N", title="Versions reported (range)"),
+    ]
+    chart = layered_bars(data, "Reported one-day change (%)", tooltip, opacity_field="precision",
+                         opacity_domain=["exact", "approximate or bound"])
+    return with_source(chart, source_line(chosen["source_id"], sources)).configure_facet(spacing=6)
+
+
+def layered_bars(data: pd.DataFrame, x_title: str, tooltip: list, opacity_field: str | None = None,
+                 opacity_domain: list[str] | None = None, y_field: str = "ticker") -> alt.FacetChart:
+    """Sorted horizontal bars of ``value``, one panel per layer of the stack, labels past each bar's end.
+
+    ``data`` needs the columns layer, value, label, direction (fell / flat / rise) and ``y_field``.
+    """
     data = data.sort_values(["layer", "value"]).reset_index(drop=True)
     layers = [layer for layer in LAYER_ORDER if layer in set(data["layer"])]
-    bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X("value:Q", title="Reported one-day change (%)", scale=alt.Scale(padding=30)),
+    encoding = dict(
+        x=alt.X("value:Q", title=x_title, scale=alt.Scale(padding=30)),
         # an explicit order: a sort by field is lost when the label layers filter the data
-        y=alt.Y("ticker:N", sort=list(data.sort_values(["value", "ticker"])["ticker"]), title=None),
+        y=alt.Y(f"{y_field}:N", sort=list(data.sort_values(["value", y_field])[y_field]), title=None),
         color=alt.Color("direction:N", scale=alt.Scale(domain=["fell", "flat", "rose"], range=[FALL, FLAT, RISE]),
                         legend=None),
-        opacity=alt.Opacity("precision:N", scale=alt.Scale(domain=["exact", "approximate or bound"], range=[1, 0.45]),
-                            legend=alt.Legend(title=None, orient="top")),
-        tooltip=[
-            alt.Tooltip("name:N", title="Name"), alt.Tooltip("ticker:N", title="Ticker"),
-            alt.Tooltip("label:N", title="Change (%)"),
-            alt.Tooltip("basis:N", title="Basis"), alt.Tooltip("publisher:N", title="Source"),
-            alt.Tooltip("versions:N", title="Versions reported (range)"),
-        ],
-    ).properties(width=420, height=alt.Step(14))
+        tooltip=tooltip,
+    )
+    if opacity_field:
+        encoding["opacity"] = alt.Opacity(f"{opacity_field}:N", scale=alt.Scale(domain=opacity_domain,
+                                                                               range=[1, 0.45]),
+                                          legend=alt.Legend(title=None, orient="top"))
+    bars = alt.Chart(data).mark_bar().encode(**encoding).properties(width=420, height=alt.Step(14))
     # labels sit just past the end of each bar: to the left of falls, to the right of rises
     falls = bars.mark_text(align="right", dx=-3, fontSize=10).encode(
         text="label:N", color=alt.value("#333"), opacity=alt.value(1)).transform_filter("datum.value < 0")
     rises = bars.mark_text(align="left", dx=3, fontSize=10).encode(
         text="label:N", color=alt.value("#333"), opacity=alt.value(1)).transform_filter("datum.value >= 0")
-    chart = alt.layer(bars, falls, rises).facet(
+    return alt.layer(bars, falls, rises).facet(
         row=alt.Row("layer:N", sort=layers, title=None,
                     header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelFontWeight="bold",
                                       labelOrient="top")),
     ).resolve_scale(y="independent")
-    return with_source(chart, source_line(chosen["source_id"], sources)).configure_facet(spacing=6)
+
+
+def direction(value: float) -> str:
+    return "rose" if value > 0 else ("fell" if value < 0 else "flat")
 
 
 def reported_label(value: float, value_to: float, qualifier: str) -> str:
@@ -148,3 +167,106 @@ def reported_label(value: float, value_to: float, qualifier: str) -> str:
     if qualifier == "range":
         return f"{fmt(value)} to {fmt(value_to)}"
     return fmt(value)
+
+
+SESSION = {"US": "New York, 1 Jul", "Japan": "Tokyo, 2 Jul", "Korea": "Seoul, 2 Jul", "Taiwan": "Taipei, 2 Jul"}
+
+
+def session_moves(moves: pd.DataFrame, line: str) -> alt.TopLevelMixin:
+    """Close-to-close moves on each listing's first session after the news, by layer; sessions named.
+
+    ``moves`` comes from :func:`repricing.study.event_day_moves` (percent).
+    """
+    data = moves.assign(
+        value=moves["move"],
+        label=[reported_label(round(v, 2), None, "exact") for v in moves["move"]],
+        direction=moves["move"].map(direction),
+        session=moves["region"].map(SESSION),
+        listing=[t if r == "US" else f"{t} ({SESSION[r].split(',')[0]})" for t, r in zip(moves["ticker"], moves["region"])],
+    )
+    tooltip = [alt.Tooltip("name:N", title="Name"), alt.Tooltip("ticker:N", title="Ticker"),
+               alt.Tooltip("session:N", title="Session"), alt.Tooltip("move:Q", title="Close to close (%)", format="+.2f"),
+               alt.Tooltip("market_move:Q", title="Its market (%)", format="+.2f"),
+               alt.Tooltip("benchmark:N", title="Market")]
+    chart = layered_bars(data[["listing", "ticker", "name", "layer", "value", "label", "direction", "session",
+                               "move", "market_move", "benchmark"]], "Close-to-close change (%)", tooltip,
+                         y_field="listing")
+    return with_source(chart, line).configure_facet(spacing=6)
+
+
+def abnormal_by_layer(moves: pd.DataFrame, line: str) -> alt.TopLevelMixin:
+    """Market-adjusted abnormal returns: one dot per listing, the layer mean as a bar, the market at zero."""
+    firms = moves[moves["adjusted"].notna()].assign(session=lambda d: d["region"].map(SESSION))
+    layers = [layer for layer in LAYER_ORDER if layer in set(firms["layer"])]
+    means = firms.groupby("layer", as_index=False).agg(mean=("adjusted", "mean"), listings=("ticker", "size"))
+    y = alt.Y("layer:N", sort=layers, title=None, axis=alt.Axis(labelLimit=220))
+    bar = alt.Chart(means).mark_bar(opacity=0.25, height=18).encode(
+        x=alt.X("mean:Q", title="Abnormal return on the first session: move minus its market's move (pp)"),
+        y=y, color=alt.condition("datum.mean < 0", alt.value(FALL), alt.value(RISE)),
+        tooltip=[alt.Tooltip("layer:N", title="Layer"), alt.Tooltip("mean:Q", title="Mean (pp)", format="+.2f"),
+                 alt.Tooltip("listings:Q", title="Listings")])
+    dots = alt.Chart(firms).mark_circle(size=60, opacity=0.85, stroke="white", strokeWidth=0.5).encode(
+        x="adjusted:Q", y=y, color=alt.condition("datum.adjusted < 0", alt.value(FALL), alt.value(RISE)),
+        tooltip=[alt.Tooltip("name:N", title="Name"), alt.Tooltip("ticker:N", title="Ticker"),
+                 alt.Tooltip("session:N", title="Session"),
+                 alt.Tooltip("move:Q", title="Move (%)", format="+.2f"),
+                 alt.Tooltip("benchmark:N", title="Market"),
+                 alt.Tooltip("market_move:Q", title="Market move (%)", format="+.2f"),
+                 alt.Tooltip("adjusted:Q", title="Abnormal (pp)", format="+.2f")])
+    zero = alt.Chart(pd.DataFrame({"x": [0], "text": ["its market"]})).mark_rule(color="#444").encode(x="x:Q")
+    text = alt.Chart(pd.DataFrame({"x": [0], "text": ["= its market"]})).mark_text(
+        align="left", dx=4, dy=-6, fontSize=10, color="#444").encode(x="x:Q", y=alt.value(0), text="text:N")
+    chart = alt.layer(bar, zero, dots, text).properties(width=520, height=alt.Step(34))
+    return with_source(chart, line)
+
+
+def abnormal_with_ci(results: pd.DataFrame, line: str, level: float = 0.95) -> alt.TopLevelMixin:
+    """Market-model abnormal return per listing with its confidence interval; names outside zero stand out."""
+    from scipy import stats
+
+    one = results.copy()
+    half = stats.t.ppf(0.5 + level / 2, one["n_estimation"] - 2) * one["variance"] ** 0.5
+    one = one.assign(car_pct=one["car"] * 100, low=(one["car"] - half) * 100, high=(one["car"] + half) * 100,
+                     verdict=[("abnormal" if p < 1 - level else "within normal variation") for p in one["p_t"]])
+    layers = [layer for layer in LAYER_ORDER if layer in set(one["layer"])]
+    order = list(one.sort_values(["car_pct"])["ticker"])
+    base = alt.Chart(one).encode(y=alt.Y("ticker:N", sort=order, title=None))
+    colour = alt.Color("verdict:N", title=None, scale=alt.Scale(domain=["abnormal", "within normal variation"],
+                                                                range=["#b2182b", "#999999"]),
+                       legend=alt.Legend(orient="top"))
+    tooltip = [alt.Tooltip("name:N", title="Name"), alt.Tooltip("car_pct:Q", title="Abnormal return (%)", format="+.2f"),
+               alt.Tooltip("low:Q", title=f"{level:.0%} interval from", format="+.2f"),
+               alt.Tooltip("high:Q", title="to", format="+.2f"), alt.Tooltip("t:Q", title="t", format="+.2f"),
+               alt.Tooltip("beta:Q", title="Beta", format=".2f"), alt.Tooltip("benchmark:N", title="Market")]
+    bars = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("low:Q", title=f"Market-model abnormal return on day 0 (%), with {level:.0%} interval"),
+        x2="high:Q", color=colour, tooltip=tooltip)
+    dots = base.mark_circle(size=50, opacity=1).encode(x="car_pct:Q", color=colour, tooltip=tooltip)
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444", strokeDash=[3, 3]).encode(x="x:Q")
+    chart = alt.layer(zero, bars, dots).properties(width=420, height=alt.Step(13)).facet(
+        row=alt.Row("layer:N", sort=layers, title=None,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelFontWeight="bold",
+                                      labelOrient="top")),
+        data=one).resolve_scale(y="independent")
+    return with_source(chart, line).configure_facet(spacing=6)
+
+
+def car_paths(paths: pd.DataFrame, line: str) -> alt.TopLevelMixin:
+    """Mean cumulative abnormal return by layer, day by day around the event; click a legend entry to pick one."""
+    layers = [layer for layer in LAYER_ORDER if layer in set(paths["layer"])]
+    means = paths.groupby(["layer", "day"], as_index=False).agg(car=("car", "mean"), listings=("ticker", "size"))
+    pick = alt.selection_point(fields=["layer"], bind="legend")
+    chart = alt.Chart(means).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+        x=alt.X("day:Q", title="Trading day relative to the first session after the news (day 0)",
+                axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("car:Q", title="Mean cumulative abnormal return (%)"),
+        color=alt.Color("layer:N", sort=layers, title="Layer (click to pick)", scale=alt.Scale(scheme="tableau10")),
+        opacity=alt.condition(pick, alt.value(1), alt.value(0.15)),
+        tooltip=[alt.Tooltip("layer:N", title="Layer"), alt.Tooltip("day:Q", title="Day"),
+                 alt.Tooltip("car:Q", title="Mean CAR (%)", format="+.2f"),
+                 alt.Tooltip("listings:Q", title="Listings")],
+    ).add_params(pick)
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#444").encode(y="y:Q")
+    day0 = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444", strokeDash=[3, 3]).encode(x="x:Q")
+    return with_source(alt.layer(zero, day0, chart).properties(width=560, height=320), line).configure_legend(
+        orient="right")

@@ -68,7 +68,8 @@ def test_reported_label_keeps_the_qualifier(value, value_to, qualifier, label):
 def test_source_line_is_sorted_and_dated(small_data):
     sources = load_sources(small_data / "sources.csv")
     line = charts.source_line(["wire-a", "blog-b", "wire-a"], sources)
-    assert line == "Sources: Blog B (undated); Wire A (2026-07-01)."
+    assert line == "Sources: Blog B; Wire A (2026-07-01)."
+    assert charts.source_line(["wire-a"], sources, prefix="Closes") == "Closes: Wire A (2026-07-01)."
 
 
 def test_event_day_chart_carries_its_data_and_sources(small_data):
