@@ -230,7 +230,8 @@ def abnormal_with_ci(results: pd.DataFrame, line: str, level: float = 0.95) -> a
                      verdict=[("abnormal" if p < 1 - level else "within normal variation") for p in one["p_t"]])
     layers = [layer for layer in LAYER_ORDER if layer in set(one["layer"])]
     order = list(one.sort_values(["car_pct"])["ticker"])
-    base = alt.Chart(one).encode(y=alt.Y("ticker:N", sort=order, title=None))
+    # layers inside a facet must not carry data of their own: the facet hands each panel its rows
+    base = alt.Chart().encode(y=alt.Y("ticker:N", sort=order, title=None))
     colour = alt.Color("verdict:N", title=None, scale=alt.Scale(domain=["abnormal", "within normal variation"],
                                                                 range=["#b2182b", "#999999"]),
                        legend=alt.Legend(orient="top"))
@@ -242,7 +243,7 @@ def abnormal_with_ci(results: pd.DataFrame, line: str, level: float = 0.95) -> a
         x=alt.X("low:Q", title=f"Market-model abnormal return on day 0 (%), with {level:.0%} interval"),
         x2="high:Q", color=colour, tooltip=tooltip)
     dots = base.mark_circle(size=50, opacity=1).encode(x="car_pct:Q", color=colour, tooltip=tooltip)
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444", strokeDash=[3, 3]).encode(x="x:Q")
+    zero = alt.Chart().mark_rule(color="#444", strokeDash=[3, 3]).encode(x=alt.datum(0))
     chart = alt.layer(zero, bars, dots).properties(width=420, height=alt.Step(13)).facet(
         row=alt.Row("layer:N", sort=layers, title=None,
                     header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelFontWeight="bold",
@@ -269,4 +270,4 @@ def car_paths(paths: pd.DataFrame, line: str) -> alt.TopLevelMixin:
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#444").encode(y="y:Q")
     day0 = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444", strokeDash=[3, 3]).encode(x="x:Q")
     return with_source(alt.layer(zero, day0, chart).properties(width=560, height=320), line).configure_legend(
-        orient="right")
+        orient="top", columns=4, labelLimit=200)
