@@ -62,27 +62,26 @@ def closes(prices: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts).sort_values(["ticker", "date"]).reset_index(drop=True)
 
 
-def daily_returns(prices: pd.DataFrame, events: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Simple daily returns, one column per listing (NaN where a listing did not trade).
+def daily_returns(prices: pd.DataFrame, price_events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Simple daily returns, one column per listing (NaN where a listing did not trade), each series
+    on its own basis (:func:`closes`), computed by :func:`repricing.events.returns`.
 
-    A split in ``events`` (kind ``split``, ``ratio`` new shares per old share) is undone on its
+    A split in ``price_events`` (kind ``split``, ``ratio`` new shares per old share) is undone on its
     date for a series on the unadjusted basis: r = ratio × P_t / P_(t-1) − 1.
     """
+    from .events import returns  # the engine's own definition of a return, used everywhere
+
     c = closes(prices)
-    wide = c.pivot(index="date", columns="ticker", values="close").sort_index()
-    out = {}
-    for ticker in wide.columns:
-        s = wide[ticker].dropna()
-        r = s / s.shift(1) - 1
-        basis = c.loc[c["ticker"] == ticker, "basis"].iat[0]
-        if events is not None and basis == "close":
-            splits = events[(events["ticker"] == ticker) & (events["kind"] == "split")]
-            for _, e in splits.iterrows():
-                if e["date"] in r.index:
-                    pos = r.index.get_loc(e["date"])
-                    r.iloc[pos] = e["ratio"] * s.iloc[pos] / s.iloc[pos - 1] - 1
-        out[ticker] = r
-    return pd.DataFrame(out).reindex(wide.index)
+    out = returns(c, "close")
+    if price_events is None:
+        return out
+    unadjusted = set(c.loc[c["basis"] == "close", "ticker"])
+    splits = price_events[(price_events["kind"] == "split") & price_events["ticker"].isin(unadjusted)]
+    for e in splits.itertuples(index=False):
+        series = c[c["ticker"] == e.ticker].set_index("date")["close"]
+        if e.date in series.index and (pos := series.index.get_loc(e.date)) > 0:
+            out.at[e.date, e.ticker] = e.ratio * series.iloc[pos] / series.iloc[pos - 1] - 1
+    return out
 
 
 def check_series(prices: pd.DataFrame, universe: pd.DataFrame, events: pd.DataFrame | None = None,
