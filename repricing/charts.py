@@ -305,3 +305,23 @@ def option_sliders(grid: pd.DataFrame, defaults: dict, line: str) -> alt.TopLeve
         f"{same} && abs(datum.rho) < 1e-6")
     chart = alt.layer(independent, chosen).add_params(rho, price, share).properties(width=520, height=300)
     return with_source(chart, line)
+
+
+def value_moved(values: pd.DataFrame, line: str) -> alt.TopLevelMixin:
+    """Market value gained or lost on the first session (USD bn), listing by listing."""
+    data = values.assign(direction=values["value_bn"].map(direction),
+                         as_of=values["shares_as_of"].dt.strftime("%Y-%m-%d"))
+    order = list(data.sort_values("value_bn")["name"])
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X("value_bn:Q", title="Market value gained or lost on the first session (USD bn)"),
+        y=alt.Y("name:N", sort=order, title=None),
+        color=alt.Color("layer:N", title="Layer", sort=LAYER_ORDER, scale=alt.Scale(scheme="tableau10")),
+        tooltip=[alt.Tooltip("name:N", title="Name"), alt.Tooltip("layer:N", title="Layer"),
+                 alt.Tooltip("move:Q", title="Move (%)", format="+.2f"),
+                 alt.Tooltip("value_bn:Q", title="Value moved (USD bn)", format="+,.1f"),
+                 alt.Tooltip("shares:Q", title="Shares", format=",.0f"), alt.Tooltip("as_of:N", title="Count as of")])
+    text = bars.mark_text(dx=alt.expr("datum.value_bn < 0 ? -4 : 4"), align=alt.expr(
+        "datum.value_bn < 0 ? 'right' : 'left'"), fontSize=10, color="#333").encode(
+        text=alt.Text("value_bn:Q", format="+,.0f"), color=alt.value("#333"))
+    chart = alt.layer(bars, text).properties(width=460, height=alt.Step(22))
+    return with_source(chart.encode(x=alt.X("value_bn:Q", scale=alt.Scale(padding=40))), line)

@@ -24,7 +24,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .tables import MOVES, PRICE_EVENTS, PRICES, SOURCES, TABLES, UNIVERSE, ISO_DATE, Table
+from .tables import MOVES, PRICE_EVENTS, PRICES, SHARES, SOURCES, TABLES, UNIVERSE, ISO_DATE, Table
 
 #: The data folder: ``data/`` beside the package, or the folder named by ``REPRICING_DATA_DIR``.
 DATA_DIR = Path(os.environ.get("REPRICING_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
@@ -259,12 +259,18 @@ def load_price_events(path: Path | str | None = None, *, sources: pd.DataFrame |
     return load_table(PRICE_EVENTS, path, references=_refs(sources=sources, universe=universe))
 
 
+def load_shares(path: Path | str | None = None, *, sources: pd.DataFrame | None = None,
+                universe: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``data/shares.csv``: sourced counts of shares outstanding."""
+    return load_table(SHARES, path, references=_refs(sources=sources, universe=universe))
+
+
 def _refs(**tables: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     return {name: t for name, t in tables.items() if t is not None}
 
 
 LOADERS = {"sources": load_sources, "universe": load_universe, "moves": load_moves, "prices": load_prices,
-           "price_events": load_price_events}
+           "price_events": load_price_events, "shares": load_shares}
 
 
 def snapshot_date(data_dir: Path | str | None = None) -> pd.Timestamp:

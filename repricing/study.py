@@ -128,3 +128,28 @@ def parameters_table(estimation=PARAMETERS["estimation"], windows=PARAMETERS["wi
          "meaning": "adjusted closes where the file has only those, otherwise closes as traded",
          "why": "never mixing bases inside a series (data/market/prices.json, basis)"},
     ])
+
+
+def value_moved(moves: pd.DataFrame, shares: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
+    """Market value gained or lost on the first session, for listings with a sourced share count.
+
+    value = shares x prior close x move, in USD bn; the prior close is on the series' own basis
+    (see :func:`repricing.prices.closes`), so for a dividend-adjusted series it is slightly below the
+    price as traded. ``shares_as_of`` says how old each count is.
+    """
+    from .prices import closes
+
+    c = closes(prices).set_index(["ticker", "date"])["close"]
+    rows = []
+    for s in shares.itertuples(index=False):
+        m = moves[moves["ticker"] == s.ticker]
+        if m.empty:
+            continue
+        m = m.iloc[0]
+        dates = c.loc[s.ticker].index
+        prior_date = dates[dates.get_loc(m["event_date"]) - 1]
+        prior = float(c.loc[(s.ticker, prior_date)])
+        rows.append({"ticker": s.ticker, "name": m["name"], "layer": m["layer"], "move": m["move"],
+                     "prior_close": prior, "shares": s.shares, "shares_as_of": s.as_of,
+                     "value_bn": s.shares * prior * m["move"] / 100 / 1e9})
+    return pd.DataFrame(rows).sort_values("value_bn").reset_index(drop=True)

@@ -255,7 +255,28 @@ PRICE_EVENTS = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES, PRICE_EVENTS)}
+SHARES = Table(
+    name="shares",
+    path="shares.csv",
+    title="Shares outstanding",
+    description="Share counts as stated on a company's filing cover page (or a summary of it), for turning "
+                "price moves into market value moved.",
+    columns=(
+        Column("ticker", "string", "Listing (a ticker of universe.csv)."),
+        Column("shares", "number", "Shares outstanding, as stated.", minimum=0, exclusive_minimum=True),
+        Column("as_of", "date", "The date the count is as of."),
+        Column("share_class", "string", "What the count covers (classes combined, ADS, ...)."),
+        _source_id(),
+        Column("note", "string", "Our note, including the count's age.", required=False),
+    ),
+    primary_key=("ticker",),
+    foreign_keys=(
+        ForeignKey("source_id", "sources", "source_id"),
+        ForeignKey("ticker", "universe", "ticker"),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES, PRICE_EVENTS, SHARES)}
 
 _FRICTIONLESS_TYPES = {"string": "string", "number": "number", "integer": "integer", "date": "date"}
 
