@@ -25,6 +25,9 @@ from .tables import LAYERS
 VEGALITE_MIME = "application/vnd.vegalite.v6+json"
 FALL, RISE, FLAT = "#b2182b", "#2166ac", "#888888"
 LAYER_ORDER = [layer for layer in LAYERS if layer != "index"] + ["index"]
+# one colour per layer in every chart (Tableau 10)
+LAYER_SCALE = alt.Scale(domain=LAYER_ORDER, range=["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                                   "#edc948", "#b07aa1", "#9c755f"])
 
 
 def chart_id(spec: dict) -> str:
@@ -261,7 +264,7 @@ def car_paths(paths: pd.DataFrame, line: str) -> alt.TopLevelMixin:
         x=alt.X("day:Q", title="Trading day relative to the first session after the news (day 0)",
                 axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("car:Q", title="Mean cumulative abnormal return (%)"),
-        color=alt.Color("layer:N", sort=layers, title="Layer (click to pick)", scale=alt.Scale(scheme="tableau10")),
+        color=alt.Color("layer:N", title="Layer (click to pick)", scale=LAYER_SCALE),
         opacity=alt.condition(pick, alt.value(1), alt.value(0.15)),
         tooltip=[alt.Tooltip("layer:N", title="Layer"), alt.Tooltip("day:Q", title="Day"),
                  alt.Tooltip("car:Q", title="Mean CAR (%)", format="+.2f"),
@@ -315,7 +318,7 @@ def value_moved(values: pd.DataFrame, line: str) -> alt.TopLevelMixin:
     bars = alt.Chart(data).mark_bar().encode(
         x=alt.X("value_bn:Q", title="Market value gained or lost on the first session (USD bn)"),
         y=alt.Y("name:N", sort=order, title=None),
-        color=alt.Color("layer:N", title="Layer", sort=LAYER_ORDER, scale=alt.Scale(scheme="tableau10")),
+        color=alt.Color("layer:N", title="Layer", scale=LAYER_SCALE, legend=alt.Legend(orient="top", columns=2)),
         tooltip=[alt.Tooltip("name:N", title="Name"), alt.Tooltip("layer:N", title="Layer"),
                  alt.Tooltip("move:Q", title="Move (%)", format="+.2f"),
                  alt.Tooltip("value_bn:Q", title="Value moved (USD bn)", format="+,.1f"),
