@@ -24,7 +24,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .tables import MOVES, PRICE_EVENTS, PRICES, SHARES, SOURCES, TABLES, UNIVERSE, ISO_DATE, Table
+from .tables import (CAPEX, COMPANY_FIGURES, MOVES, PRICE_EVENTS, PRICES, RENTAL_PRICES, SHARES, SOURCES, TABLES,
+                     UNIVERSE, ISO_DATE, Table)
 
 #: The data folder: ``data/`` beside the package, or the folder named by ``REPRICING_DATA_DIR``.
 DATA_DIR = Path(os.environ.get("REPRICING_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
@@ -265,12 +266,28 @@ def load_shares(path: Path | str | None = None, *, sources: pd.DataFrame | None 
     return load_table(SHARES, path, references=_refs(sources=sources, universe=universe))
 
 
+def load_capex(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``data/capex.csv``: capital spending, actuals and every guidance revision."""
+    return load_table(CAPEX, path, references=_refs(sources=sources))
+
+
+def load_rental_prices(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``data/rental_prices.csv``: GPU rental prices by chip, provider and basis."""
+    return load_table(RENTAL_PRICES, path, references=_refs(sources=sources))
+
+
+def load_company_figures(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``data/company_figures.csv``: depreciation, revenue, useful lives and compute contracts."""
+    return load_table(COMPANY_FIGURES, path, references=_refs(sources=sources))
+
+
 def _refs(**tables: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     return {name: t for name, t in tables.items() if t is not None}
 
 
 LOADERS = {"sources": load_sources, "universe": load_universe, "moves": load_moves, "prices": load_prices,
-           "price_events": load_price_events, "shares": load_shares}
+           "price_events": load_price_events, "shares": load_shares, "capex": load_capex,
+           "rental_prices": load_rental_prices, "company_figures": load_company_figures}
 
 
 def snapshot_date(data_dir: Path | str | None = None) -> pd.Timestamp:

@@ -276,7 +276,77 @@ SHARES = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES, PRICE_EVENTS, SHARES)}
+COMPANIES = ("Meta", "Microsoft", "Alphabet", "Amazon", "Oracle", "CoreWeave", "Nebius")
+
+CAPEX = Table(
+    name="capex",
+    path="capex.csv",
+    title="Capital expenditure",
+    description="Capital spending by company and period, actuals and every guidance revision, as published.",
+    columns=(
+        Column("capex_id", "string", "Row identifier.", pattern=r"^C\d{3,}$"),
+        Column("company", "string", "Company.", enum=COMPANIES),
+        Column("period", "string", "Fiscal period as the company names it (FY2026, Q1 2026, ...)."),
+        Column("kind", "string", "actual, or guidance (a range or point given in advance).",
+               enum=("actual", "guidance")),
+        Column("low", "number", "Low end (USD bn); equal to high for a point figure.", minimum=0),
+        Column("high", "number", "High end (USD bn).", minimum=0),
+        Column("unit", "string", "Unit of low and high.", enum=("USD bn",)),
+        Column("announced", "date", "When the figure was published."),
+        _source_id(),
+        Column("note", "string", "Our note, including disagreements.", required=False),
+    ),
+    primary_key=("capex_id",),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+    row_checks=(RowCheck("high", "high must not be below low", lambda d: d["high"] >= d["low"]),),
+)
+
+RENTAL_PRICES = Table(
+    name="rental_prices",
+    path="rental_prices.csv",
+    title="GPU rental prices",
+    description="Rental prices of data-centre GPUs over time, by chip, provider or index and basis, as published.",
+    columns=(
+        Column("price_id", "string", "Row identifier.", pattern=r"^R\d{3,}$"),
+        Column("as_of", "date", "Date the price refers to (the first of the month where only a month is given)."),
+        Column("chip", "string", "GPU model."),
+        Column("provider", "string", "Index or vendor."),
+        Column("basis", "string", "How the price is set.",
+               enum=("on-demand", "contract-1y", "contract-multi-year", "index", "spot")),
+        Column("price", "number", "USD per GPU-hour (the low end for a range).", minimum=0, exclusive_minimum=True),
+        Column("unit", "string", "Unit of price.", enum=("USD per GPU-hour",)),
+        Column("qualifier", "string", "exact, approx, more_than, or range.", enum=QUALIFIERS),
+        _source_id(),
+        Column("note", "string", "Our note.", required=False),
+    ),
+    primary_key=("price_id",),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+)
+
+COMPANY_FIGURES = Table(
+    name="company_figures",
+    path="company_figures.csv",
+    title="Company figures",
+    description="Other reported company figures: depreciation, revenue, server useful lives, compute contracts.",
+    columns=(
+        Column("figure_id", "string", "Row identifier.", pattern=r"^F\d{3,}$"),
+        Column("company", "string", "Company.", enum=COMPANIES),
+        Column("period", "string", "Period the figure refers to."),
+        Column("metric", "string", "What is measured.",
+               enum=("depreciation_amortization", "revenue", "operating_income", "server_useful_life_years",
+                     "external_compute_commitment", "compute_contract_value")),
+        Column("value", "number", "The figure as reported.", minimum=0),
+        Column("unit", "string", "Unit of value.", enum=("USD bn", "years")),
+        Column("announced", "date", "When the figure was published."),
+        _source_id(),
+        Column("note", "string", "Our note, including the counterparty of a contract.", required=False),
+    ),
+    primary_key=("figure_id",),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES, PRICE_EVENTS, SHARES, CAPEX,
+                                                RENTAL_PRICES, COMPANY_FIGURES)}
 
 _FRICTIONLESS_TYPES = {"string": "string", "number": "number", "integer": "integer", "date": "date"}
 

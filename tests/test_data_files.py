@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from repricing import eventday
-from repricing.data import (load_moves, load_price_events, load_prices, load_shares, load_sources,
-                            load_universe)
+from repricing.data import (load_capex, load_company_figures, load_moves, load_price_events, load_prices,
+                            load_rental_prices, load_shares, load_sources, load_universe)
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,9 @@ def tables():
 def test_every_source_is_cited(tables):
     sources, universe, moves = tables
     cited = set(universe["source_id"]) | set(moves["source_id"]) | set(load_prices()["source_id"]) \
-        | set(load_price_events()["source_id"]) | set(load_shares()["source_id"])
+        | set(load_price_events()["source_id"]) | set(load_shares()["source_id"]) \
+        | set(load_capex()["source_id"]) | set(load_rental_prices()["source_id"]) \
+        | set(load_company_figures()["source_id"])
     # a market-data source is cited by the price snapshot that a refresh writes
     uncited = set(sources.loc[sources["kind"] != "market data", "source_id"]) - cited
     assert not uncited, f"sources.csv rows nothing cites: {sorted(uncited)}"

@@ -114,3 +114,35 @@ def test_overview_has_the_event_day_figure(browser, server):
     page.wait_for_function("() => document.querySelector('#fig-event-day .repricing-chart').dataset.drawn === 'yes'")
     assert figure.locator("svg .mark-rect path").count() >= 10
     page.context.close()
+
+
+def test_every_slider_redraws_its_chart(browser, server):
+    """Moving any slider (or picking another option) of a chart in the static page changes what is drawn."""
+    moved = 0
+    for page_path in built_pages():
+        page, errors, blocked = open_offline(browser, server, page_path)
+        if not page.locator(".repricing-chart").count():
+            page.context.close()
+            continue
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.repricing-chart')].every(c => c.dataset.drawn)", timeout=20000)
+        for chart in page.locator(".repricing-chart").all():
+            inputs = chart.locator(".vega-bindings input[type=range], .vega-bindings select").all()
+            for control in inputs:
+                before = chart.locator("svg").inner_html()
+                control.evaluate("""el => {
+                    if (el.tagName === 'SELECT') { el.selectedIndex = (el.selectedIndex + 1) % el.options.length; }
+                    else { el.value = (Number(el.value) === Number(el.min) ? el.max : el.min); }
+                    el.dispatchEvent(new Event('input', {bubbles: true}));
+                    el.dispatchEvent(new Event('change', {bubbles: true}));
+                }""")
+                page.wait_for_timeout(300)
+                after = chart.locator("svg").inner_html()
+                assert after != before, f"{page_path}: control {control.get_attribute('name')} did not redraw"
+                moved += 1
+        assert not errors, f"{page_path}: console errors after moving sliders: {errors}"
+        page.context.close()
+    if "chapters/02_put_option.html" in built_pages():
+        assert moved >= 3, f"chapter 2 has three controls; moved {moved}"
+    elif moved == 0:
+        pytest.skip("no chart with sliders in the built site")
