@@ -276,14 +276,15 @@ def car_paths(paths: pd.DataFrame, line: str) -> alt.TopLevelMixin:
         orient="top", columns=4, labelLimit=200)
 
 
-def _slider(name: str, values, label: str, value: float, fmt=lambda v: v) -> alt.Parameter:
+def _slider(name: str, values, label: str, value: float) -> alt.Parameter:
     values = sorted(set(values))
     step = round(values[1] - values[0], 6) if len(values) > 1 else 1
     return alt.param(name=name, value=value, bind=alt.binding_range(min=min(values), max=max(values), step=step,
                                                                     name=label))
 
 
-def option_sliders(grid: pd.DataFrame, defaults: dict, line: str) -> alt.TopLevelMixin:
+def option_sliders(grid: pd.DataFrame, defaults: dict, line: str,
+                   price_labels: list[str] | None = None) -> alt.TopLevelMixin:
     """The option's yearly value against demand volatility, with sliders for correlation, price and share.
 
     ``grid`` comes from :func:`repricing.putoption.grid` (Monte Carlo, common random numbers); the sliders
@@ -291,7 +292,10 @@ def option_sliders(grid: pd.DataFrame, defaults: dict, line: str) -> alt.TopLeve
     same price and share with demand and price independent.
     """
     rho = _slider("rho", grid["rho"], "correlation of demand and price ρ ", defaults["rho"])
-    price = _slider("price", grid["price"], "median rental price (USD per GPU-hour) ", defaults["price"])
+    options = sorted(set(grid["price"]))
+    price = alt.param(name="price", value=defaults["price"], bind=alt.binding_select(
+        options=options, labels=price_labels or [f"{p:.2f}" for p in options],
+        name="median rental price (USD per GPU-hour) "))
     share = _slider("share", grid["share"], "median internal demand (share of capacity) ", defaults["share"])
     same = "abs(datum.price - price) < 1e-6 && abs(datum.share - share) < 1e-6"
     x = alt.X("sigma:Q", title="Volatility of Meta's own demand for compute (σ of log demand)")
@@ -299,8 +303,7 @@ def option_sliders(grid: pd.DataFrame, defaults: dict, line: str) -> alt.TopLeve
     tooltip = [alt.Tooltip("sigma:Q", title="σ", format=".2f"), alt.Tooltip("rho:Q", title="ρ", format=".2f"),
                alt.Tooltip("price:Q", title="Price (USD/h)", format=".2f"),
                alt.Tooltip("share:Q", title="Median demand / capacity", format=".2f"),
-               alt.Tooltip("value_bn:Q", title="Value (USD bn a year)", format=".2f"),
-               alt.Tooltip("se_bn:Q", title="Monte Carlo s.e.", format=".3f")]
+               alt.Tooltip("value_bn:Q", title="Value (USD bn a year)", format=".2f")]
     base = alt.Chart(grid)
     chosen = base.mark_line(point=True, color=FALL).encode(x=x, y=y, tooltip=tooltip).transform_filter(
         f"{same} && abs(datum.rho - rho) < 1e-6")

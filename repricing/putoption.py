@@ -120,19 +120,20 @@ def present_value(yearly: float, years: float, rate: float) -> float:
     return yearly * (1 - (1 + rate) ** -years) / rate
 
 
-def implied_share(target_pv: float, lease: Lease, years: float, rate: float, bounds=(0.05, 1.5)) -> float | None:
-    """The median internal-demand share at which the option's present value equals ``target_pv``.
+def implied(parameter: str, target_pv: float, lease: Lease, years: float, rate: float,
+            bounds: tuple[float, float]) -> float | None:
+    """The value of one input (``share``, ``price``, ``sigma``, ...) at which the option's present value
+    equals ``target_pv``, with demand and price independent (closed form).
 
-    Independent demand and price (closed form). ``None`` if no share within ``bounds`` gets there
-    (the option is worth most when internal demand is lowest).
+    ``None`` if no value within ``bounds`` gets there.
     """
     from scipy.optimize import brentq
 
-    def gap(share: float) -> float:
-        return present_value(closed_form(Lease(**{**lease.__dict__, "share": share})), years, rate) - target_pv
+    def gap(x: float) -> float:
+        return present_value(closed_form(Lease(**{**lease.__dict__, parameter: x})), years, rate) - target_pv
 
     low, high = bounds
-    if gap(low) < 0 or gap(high) > 0:
+    if np.sign(gap(low)) == np.sign(gap(high)):
         return None
     return float(brentq(gap, low, high, xtol=1e-10))
 
@@ -151,3 +152,61 @@ def grid(base: Lease, sigmas, rhos, prices, shares, draws: np.ndarray) -> "pd.Da
                     rows.append({"share": round(share, 4), "price": round(price, 4), "rho": round(rho, 4),
                                  "sigma": round(sigma, 4), "value_bn": value / 1e9, "se_bn": se / 1e9})
     return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- Meta's case
+
+#: The chapter's assumptions: value, meaning, and why this value. Sourced inputs are not here;
+#: they are read from data/ and named by row id in the parameters table.
+ASSUMPTIONS = {
+    "compute_share": (0.5, "share of capital spending that buys servers, accelerators and their network",
+                      "assumption: Meta does not split its capex; the rest goes to buildings, power and land"),
+    "capex_per_gpu": (60_000.0, "capital cost of one installed accelerator with its share of server and network (USD)",
+                      "assumption: an order of magnitude for current-generation systems, not a quoted price"),
+    "share": (0.9, "median of Meta's own use of its new capacity, as a share of it",
+              "assumption: the plan is to use nearly all of it; the slider explores the rest"),
+    "sigma": (0.3, "volatility of Meta's own demand (σ of log demand over the year)",
+              "assumption: the x-axis of the chart spans 0.05 to 0.60"),
+    "sigma_price": (0.3, "volatility of the rental price (σ of log price over the year)",
+                    "assumption: the H100 contract index moved from 1.70 to 2.65 USD within a year"),
+    "cost": (0.4, "operating cost of a leased GPU-hour: power, cooling, staff (USD)",
+             "assumption: about 1.2 kW per GPU with overheads at data-centre power prices"),
+    "utilisation": (0.7, "share of spare GPU-hours that lessees actually take",
+                    "assumption: a new entrant does not rent out every idle hour"),
+    "rho": (0.45, "correlation of Meta's own demand and the market rental price",
+            "assumption: a glut lowers both; the slider runs from 0 to 0.9"),
+    "rate": (0.08, "discount rate for capitalising a yearly value (per year)", "assumption"),
+    "contract_years": (6.0, "average term of Meta's external compute contracts (years)",
+                       "assumption: the contracts run five to seven years (see their notes)"),
+}
+
+
+def assumption(name: str) -> float:
+    return ASSUMPTIONS[name][0]
+
+
+def base_lease(capex_usd: float, price: float) -> Lease:
+    """Meta's lease with every assumption at its table value, for ``capex_usd`` of spending."""
+    return Lease(capacity=capacity_from_capex(capex_usd, assumption("compute_share"), assumption("capex_per_gpu")),
+                 share=assumption("share"), sigma=assumption("sigma"), price=price,
+                 sigma_price=assumption("sigma_price"), cost=assumption("cost"),
+                 utilisation=assumption("utilisation"), rho=assumption("rho"))
+
+
+def expected_lease_revenue(lease: Lease) -> float:
+    """Gross yearly revenue from leasing (USD): u × E[p] × E[max(K − D, 0)], demand and price independent."""
+    mean_price = lease.price * np.exp(lease.sigma_price ** 2 / 2)
+    return lease.utilisation * mean_price * put_on_demand(lease.capacity, lease.median_demand, lease.sigma)
+
+
+def share_with_external_demand(lease: Lease, external_usd_per_year: float, price: float) -> float:
+    """Median internal demand as a share of own capacity, if Meta's use also fills what it now rents
+    from others: 1 + (external spend a year / price per GPU-hour) / K."""
+    return 1 + external_usd_per_year / price / lease.capacity
+
+
+def assumptions_table() -> "pd.DataFrame":
+    import pandas as pd
+
+    return pd.DataFrame([{"parameter": k, "value": f"{v[0]:g}", "meaning": v[1], "why": v[2]}
+                         for k, v in ASSUMPTIONS.items()])

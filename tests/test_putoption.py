@@ -75,11 +75,23 @@ def test_capacity_and_present_value_by_hand():
     assert po.present_value(100, 2.5, 0.0) == 250
 
 
-def test_implied_share_round_trip():
+def test_implied_inputs_round_trip():
     one = lease(share=0.8)
     target = po.present_value(po.closed_form(one), 5.5, 0.08)
-    assert po.implied_share(target, lease(), 5.5, 0.08) == pytest.approx(0.8, abs=1e-8)
-    assert po.implied_share(1e30, lease(), 5.5, 0.08) is None
+    assert po.implied("share", target, lease(), 5.5, 0.08, (0.05, 1.5)) == pytest.approx(0.8, abs=1e-8)
+    assert po.implied("share", 1e30, lease(), 5.5, 0.08, (0.05, 1.5)) is None
+    target = po.present_value(po.closed_form(lease(price=4.0)), 5.5, 0.08)
+    assert po.implied("price", target, lease(), 5.5, 0.08, (0.5, 100)) == pytest.approx(4.0, abs=1e-8)
+
+
+def test_meta_case_by_hand():
+    one = po.base_lease(135e9, 2.65)
+    # USD 135 bn x 0.5 / USD 60,000 = 1.125 million GPUs x 8,760 h = 9.855 bn GPU-hours a year
+    assert one.capacity == pytest.approx(9.855e9)
+    # renting the USD 10 bn a year of outside capacity at 2.65 adds 10e9 / 2.65 GPU-hours to demand
+    assert po.share_with_external_demand(one, 10e9, 2.65) == pytest.approx(1 + 10e9 / 2.65 / 9.855e9)
+    revenue = po.expected_lease_revenue(one)
+    assert revenue == pytest.approx(0.7 * 2.65 * math.exp(0.045) * po.put_on_demand(9.855e9, 0.9 * 9.855e9, 0.3))
 
 
 def test_grid_uses_common_draws():

@@ -129,7 +129,7 @@ def test_every_slider_redraws_its_chart(browser, server):
         for chart in page.locator(".repricing-chart").all():
             inputs = chart.locator(".vega-bindings input[type=range], .vega-bindings select").all()
             for control in inputs:
-                before = chart.locator("svg").inner_html()
+                before = chart.locator("svg.marks").inner_html()
                 control.evaluate("""el => {
                     if (el.tagName === 'SELECT') { el.selectedIndex = (el.selectedIndex + 1) % el.options.length; }
                     else { el.value = (Number(el.value) === Number(el.min) ? el.max : el.min); }
@@ -137,7 +137,7 @@ def test_every_slider_redraws_its_chart(browser, server):
                     el.dispatchEvent(new Event('change', {bubbles: true}));
                 }""")
                 page.wait_for_timeout(300)
-                after = chart.locator("svg").inner_html()
+                after = chart.locator("svg.marks").inner_html()
                 assert after != before, f"{page_path}: control {control.get_attribute('name')} did not redraw"
                 moved += 1
         assert not errors, f"{page_path}: console errors after moving sliders: {errors}"
