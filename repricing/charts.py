@@ -331,3 +331,21 @@ def value_moved(values: pd.DataFrame, line: str) -> alt.TopLevelMixin:
         text=alt.Text("value_bn:Q", format="+,.0f"), color=alt.value("#333"))
     chart = alt.layer(bars, text).properties(width=460, height=alt.Step(22))
     return with_source(chart.encode(x=alt.X("value_bn:Q", scale=alt.Scale(padding=40))), line)
+
+
+def guidance_revisions(capex: pd.DataFrame, company: str, line: str) -> alt.TopLevelMixin:
+    """Each guidance range (a vertical bar from low to high) and actual (a dot) by publication date."""
+    data = capex[capex["company"] == company].assign(
+        label=lambda d: [f"{lo:g}" if lo == hi else f"{lo:g}–{hi:g}" for lo, hi in zip(d["low"], d["high"])],
+        when=lambda d: d["announced"].dt.strftime("%Y-%m-%d"))
+    tooltip = [alt.Tooltip("period:N", title="Period"), alt.Tooltip("kind:N", title="Kind"),
+               alt.Tooltip("label:N", title="USD bn"), alt.Tooltip("when:N", title="Published"),
+               alt.Tooltip("capex_id:N", title="Row")]
+    x = alt.X("announced:T", title="Published", axis=alt.Axis(format="%b %Y"))
+    colour = alt.Color("period:N", title="Fiscal year", scale=alt.Scale(scheme="dark2"))
+    ranges = alt.Chart(data).transform_filter("datum.kind == 'guidance'").mark_rule(strokeWidth=6, opacity=0.7).encode(
+        x=x, y=alt.Y("low:Q", title=f"{company} capital spending (USD bn)"), y2="high:Q", color=colour,
+        tooltip=tooltip)
+    actuals = alt.Chart(data).transform_filter("datum.kind == 'actual'").mark_point(
+        shape="diamond", size=90, filled=True).encode(x=x, y="low:Q", color=colour, tooltip=tooltip)
+    return with_source(alt.layer(ranges, actuals).properties(width=520, height=260), line)
