@@ -1,0 +1,124 @@
+"""Glut or scarcity: dated indicator series, their latest readings, and which thesis each direction supports.
+
+An indicator is a dated series of published readings (a rental-price index, a backlog, a capex
+guidance midpoint). :func:`reading` takes its latest value and compares it with the readings about
+three and twelve months earlier; :func:`verdict` says which thesis the move supports, given the
+threshold below which a move is read as no signal. The thresholds are assumptions of the chapter,
+listed in :data:`THRESHOLDS`, not facts.
+
+Series are built from the data tables by :func:`rental_series`, :func:`guidance_series` and
+:func:`backlog_series`, so a new dated row in ``data/`` changes the readings with no change in code.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+#: |12-month change| below which an indicator is read as giving no signal, by indicator family.
+THRESHOLDS = {"rental price": 0.10, "capex guidance": 0.05, "backlog": 0.10}
+
+
+def rental_series(rentals: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """One series per chip, provider and basis (indices that disagree stay separate), exact or approximate
+    readings only (a bound or a range is not a level)."""
+    usable = rentals[rentals["qualifier"].isin(["exact", "approx"])]
+    out = {}
+    for (chip, provider, basis), group in usable.groupby(["chip", "provider", "basis"], sort=True):
+        name = f"{chip} rental price, {provider} ({basis})"
+        out[name] = group.rename(columns={"as_of": "date", "price": "value"})[["date", "value", "source_id"]].assign(
+            family="rental price", unit="USD per GPU-hour")
+    return out
+
+
+def guidance_series(capex: pd.DataFrame, period: str) -> dict[str, pd.DataFrame]:
+    """Per company, the midpoint of its capex guidance for ``period`` at each publication date.
+
+    Where two rows share a date, the lower row id is kept: the version recorded first; a disagreeing
+    version of the same date stays in the data and in the appendix's table of disagreements.
+    """
+    rows = capex[(capex["kind"] == "guidance") & (capex["period"] == period)]
+    out = {}
+    for company, group in rows.groupby("company", sort=True):
+        group = group.sort_values(["announced", "capex_id"]).drop_duplicates("announced", keep="first")
+        out[f"{company} capex guidance {period} (midpoint)"] = pd.DataFrame({
+            "date": group["announced"], "value": (group["low"] + group["high"]) / 2,
+            "source_id": group["source_id"], "family": "capex guidance", "unit": "USD bn"})
+    return out
+
+
+def backlog_series(backlogs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per company and metric, the backlog at each period end."""
+    out = {}
+    for (company, metric), group in backlogs.groupby(["company", "metric"], sort=True):
+        group = group.sort_values(["period_end", "backlog_id"]).drop_duplicates("period_end", keep="first")
+        out[f"{company} {metric.replace('_', ' ')}"] = pd.DataFrame({
+            "date": group["period_end"], "value": group["value"], "source_id": group["source_id"],
+            "family": "backlog", "unit": group["unit"]})
+    return out
+
+
+def _before(series: pd.DataFrame, when: pd.Timestamp) -> pd.Series | None:
+    earlier = series[series["date"] <= when]
+    return None if earlier.empty else earlier.iloc[-1]
+
+
+def reading(series: pd.DataFrame, as_of: pd.Timestamp | None = None, tolerance_days: int = 45) -> dict:
+    """Latest reading on or before ``as_of`` and its change against the readings about 3 and 12 months
+    earlier (the latest reading on or before that date, if no more than ``tolerance_days`` older)."""
+    series = series.sort_values("date")
+    if as_of is not None:
+        series = series[series["date"] <= as_of]
+    if series.empty:
+        raise ValueError("no reading on or before the date asked for")
+    latest = series.iloc[-1]
+    out = {"date": latest["date"], "value": float(latest["value"]), "source_id": latest["source_id"],
+           "readings": int(len(series))}
+    for label, months in (("3m", 3), ("12m", 12)):
+        target = latest["date"] - pd.DateOffset(months=months)
+        base = _before(series.iloc[:-1], target)
+        if base is None or (target - base["date"]).days > tolerance_days:
+            out[f"change_{label}"] = None
+            out[f"since_{label}"] = None
+        else:
+            out[f"change_{label}"] = float(latest["value"] / base["value"] - 1)
+            out[f"since_{label}"] = base["date"]
+    return out
+
+
+def verdict(change: float | None, threshold: float) -> str:
+    """Rising readings support scarcity, falling ones a glut; a move within ±threshold is no signal."""
+    if change is None:
+        return "not enough history"
+    if change > threshold:
+        return "scarcity"
+    if change < -threshold:
+        return "glut"
+    return "no clear signal"
+
+
+def scorecard(series: dict[str, pd.DataFrame], sources: pd.DataFrame, as_of: pd.Timestamp | None = None,
+              thresholds: dict[str, float] = THRESHOLDS) -> pd.DataFrame:
+    """One row per indicator: latest reading, its date and source, 3- and 12-month change, and the verdict.
+
+    The verdict uses the 12-month change where there is one, else the 3-month change. The
+    ``falsifies_glut`` and ``falsifies_scarcity`` columns state the 12-month moves that would
+    contradict each thesis for that indicator.
+    """
+    publisher = sources.set_index("source_id")["publisher"]
+    rows = []
+    for name, s in series.items():
+        try:
+            r = reading(s, as_of)
+        except ValueError:
+            continue
+        family = s["family"].iloc[0]
+        threshold = thresholds[family]
+        basis = r["change_12m"] if r["change_12m"] is not None else r["change_3m"]
+        rows.append({
+            "indicator": name, "family": family, "latest": r["value"], "unit": s["unit"].iloc[0],
+            "date": r["date"], "source": publisher[r["source_id"]], "change_3m": r["change_3m"],
+            "change_12m": r["change_12m"], "readings": r["readings"],
+            "supports": verdict(basis, threshold),
+            "falsifies_glut": f"a 12-month rise above {threshold:.0%}",
+            "falsifies_scarcity": f"a 12-month fall beyond {threshold:.0%}",
+        })
+    return pd.DataFrame(rows).sort_values(["family", "indicator"]).reset_index(drop=True)

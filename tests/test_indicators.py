@@ -1,0 +1,72 @@
+"""Indicator readings and verdicts on series small enough to check by hand."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from repricing import indicators as ind
+
+
+def series(*points, family="rental price"):
+    return pd.DataFrame({"date": pd.to_datetime([d for d, _ in points]), "value": [v for _, v in points],
+                         "source_id": "s", "family": family, "unit": "USD per GPU-hour"})
+
+
+def test_reading_by_hand():
+    s = series(("2025-06-01", 1.0), ("2026-03-01", 2.0), ("2026-06-01", 2.5))
+    r = ind.reading(s)
+    assert r["value"] == 2.5 and r["date"] == pd.Timestamp("2026-06-01")
+    assert r["change_3m"] == pytest.approx(0.25)  # 2.5 / 2.0 - 1
+    assert r["change_12m"] == pytest.approx(1.5)  # 2.5 / 1.0 - 1
+    assert r["since_12m"] == pd.Timestamp("2025-06-01")
+
+
+def test_reading_as_of_and_stale_bases():
+    s = series(("2024-01-01", 1.0), ("2026-03-01", 2.0), ("2026-06-01", 2.5))
+    r = ind.reading(s, as_of=pd.Timestamp("2026-04-15"))
+    assert r["value"] == 2.0 and r["change_3m"] is None  # nothing within 45 days of 2026-01-01
+    assert r["change_12m"] is None  # 2024-01-01 is too far from 2025-03-01
+    with pytest.raises(ValueError, match="no reading"):
+        ind.reading(s, as_of=pd.Timestamp("2023-01-01"))
+
+
+@pytest.mark.parametrize("change, verdict", [(0.2, "scarcity"), (-0.2, "glut"), (0.05, "no clear signal"),
+                                             (-0.1, "no clear signal"), (None, "not enough history")])
+def test_verdict(change, verdict):
+    assert ind.verdict(change, 0.10) == verdict
+
+
+def test_rental_series_keep_indices_apart_and_skip_bounds():
+    rentals = pd.DataFrame({
+        "as_of": pd.to_datetime(["2025-10-01", "2026-03-01", "2026-05-01", "2026-05-01"]),
+        "chip": ["H100", "H100", "H100", "H100"],
+        "provider": ["Index A", "Index A", "Index B", "Index B"],
+        "basis": ["contract-1y", "contract-1y", "index", "index"],
+        "price": [1.7, 2.35, 2.6, 2.0], "qualifier": ["exact", "exact", "approx", "range"],
+        "source_id": ["a", "a", "b", "b"]})
+    out = ind.rental_series(rentals)
+    assert sorted(out) == ["H100 rental price, Index A (contract-1y)", "H100 rental price, Index B (index)"]
+    assert list(out["H100 rental price, Index B (index)"]["value"]) == [2.6]
+
+
+def test_guidance_midpoints_and_same_day_versions():
+    capex = pd.DataFrame({
+        "capex_id": ["C009", "C010", "C011", "C020"], "company": ["Meta", "Meta", "Meta", "Alphabet"],
+        "period": "FY2026", "kind": "guidance", "low": [115, 125, 120, 175], "high": [135, 145, 135, 185],
+        "announced": pd.to_datetime(["2026-01-28", "2026-04-29", "2026-04-29", "2026-02-04"]),
+        "source_id": "s"})
+    out = ind.guidance_series(capex, "FY2026")
+    meta = out["Meta capex guidance FY2026 (midpoint)"]
+    assert list(meta["value"]) == [125, 135]  # C011 (same day as C010) is not a second reading
+    r = ind.reading(meta)
+    assert r["change_3m"] == pytest.approx(135 / 125 - 1)
+
+
+def test_scorecard_changes_when_a_dated_row_is_added():
+    sources = pd.DataFrame({"source_id": ["s"], "publisher": ["Pub"]})
+    base = {"x": series(("2025-06-01", 2.0), ("2026-06-01", 2.1))}
+    card = ind.scorecard(base, sources)
+    assert card.at[0, "supports"] == "no clear signal" and card.at[0, "change_12m"] == pytest.approx(0.05)
+    more = {"x": series(("2025-06-01", 2.0), ("2026-06-01", 2.1), ("2026-07-01", 1.5))}
+    card = ind.scorecard(more, sources)
+    assert card.at[0, "latest"] == 1.5 and card.at[0, "supports"] == "glut"  # 1.5 / 2.0 - 1 = -25 %
