@@ -349,3 +349,20 @@ def guidance_revisions(capex: pd.DataFrame, company: str, line: str) -> alt.TopL
     actuals = alt.Chart(data).transform_filter("datum.kind == 'actual'").mark_point(
         shape="diamond", size=90, filled=True).encode(x=x, y="low:Q", color=colour, tooltip=tooltip)
     return with_source(alt.layer(ranges, actuals).properties(width=520, height=260), line)
+
+
+def indicator_lines(series: dict[str, pd.DataFrame], line: str, y_title: str) -> alt.TopLevelMixin:
+    """One line per indicator series (sources that disagree stay separate lines), points at each reading."""
+    data = pd.concat([s.assign(series=name) for name, s in series.items()], ignore_index=True)
+    data = data.assign(when=data["date"].dt.strftime("%Y-%m-%d"))
+    pick = alt.selection_point(fields=["series"], bind="legend")
+    chart = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=40)).encode(
+        x=alt.X("date:T", title="Date of the reading", axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("value:Q", title=y_title),
+        color=alt.Color("series:N", title="Series (click to pick)", scale=alt.Scale(scheme="tableau10"),
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=520)),
+        opacity=alt.condition(pick, alt.value(1), alt.value(0.15)),
+        tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("when:N", title="Date"),
+                 alt.Tooltip("value:Q", title=y_title, format=",.2f"), alt.Tooltip("source_id:N", title="Source row")],
+    ).add_params(pick).properties(width=560, height=280)
+    return with_source(chart, line)

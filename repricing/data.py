@@ -281,13 +281,28 @@ def load_company_figures(path: Path | str | None = None, *, sources: pd.DataFram
     return load_table(COMPANY_FIGURES, path, references=_refs(sources=sources))
 
 
+def load_backlogs(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``data/backlogs.csv``: contracted backlog and remaining performance obligations by quarter."""
+    from .tables import BACKLOGS
+
+    return load_table(BACKLOGS, path, references=_refs(sources=sources))
+
+
+def load_capacity(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``data/capacity.csv``: power, GPU counts and utilisation figures."""
+    from .tables import CAPACITY
+
+    return load_table(CAPACITY, path, references=_refs(sources=sources))
+
+
 def _refs(**tables: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     return {name: t for name, t in tables.items() if t is not None}
 
 
 LOADERS = {"sources": load_sources, "universe": load_universe, "moves": load_moves, "prices": load_prices,
            "price_events": load_price_events, "shares": load_shares, "capex": load_capex,
-           "rental_prices": load_rental_prices, "company_figures": load_company_figures}
+           "rental_prices": load_rental_prices, "company_figures": load_company_figures,
+           "backlogs": load_backlogs, "capacity": load_capacity}
 
 
 def snapshot_date(data_dir: Path | str | None = None) -> pd.Timestamp:

@@ -122,3 +122,41 @@ def scorecard(series: dict[str, pd.DataFrame], sources: pd.DataFrame, as_of: pd.
             "falsifies_scarcity": f"a 12-month fall beyond {threshold:.0%}",
         })
     return pd.DataFrame(rows).sort_values(["family", "indicator"]).reset_index(drop=True)
+
+
+def all_series(data_dir=None, period: str = "FY2026") -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Every indicator series the book tracks, read from the data folder, and the sources table.
+
+    Backlogs are included when ``backlogs.csv`` exists in the folder.
+    """
+    from pathlib import Path
+
+    from .data import DATA_DIR, load_backlogs, load_capex, load_rental_prices, load_sources
+
+    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+    sources = load_sources(data_dir / "sources.csv")
+    series = {**rental_series(load_rental_prices(data_dir / "rental_prices.csv", sources=sources)),
+              **guidance_series(load_capex(data_dir / "capex.csv", sources=sources), period)}
+    if (data_dir / "backlogs.csv").exists():
+        series.update(backlog_series(load_backlogs(data_dir / "backlogs.csv", sources=sources)))
+    return series, sources
+
+
+def dashboard(data_dir=None, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """The "what to watch" dashboard: the scorecard of every tracked indicator, newest reading first.
+
+    Built only from the data folder, so a new dated row in a table changes it with no change in code.
+    """
+    series, sources = all_series(data_dir)
+    card = scorecard(series, sources, as_of)
+    return card.sort_values(["date", "indicator"], ascending=[False, True]).reset_index(drop=True)
+
+
+def formatted(card: pd.DataFrame) -> pd.DataFrame:
+    """A scorecard ready to print: readings with their unit, dates as text, changes as signed percentages."""
+    def pct(v) -> str:
+        return "" if v is None or pd.isna(v) else f"{v:+.0%}"
+
+    return card.assign(latest=[f"{v:,.2f} {u}" for v, u in zip(card["latest"], card["unit"])],
+                       date=card["date"].dt.strftime("%Y-%m-%d"),
+                       change_3m=card["change_3m"].map(pct), change_12m=card["change_12m"].map(pct))

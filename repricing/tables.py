@@ -345,6 +345,50 @@ COMPANY_FIGURES = Table(
     foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
 )
 
+BACKLOGS = Table(
+    name="backlogs",
+    path="backlogs.csv",
+    title="Backlogs",
+    description="Contracted backlog and remaining performance obligations of clouds and neo-clouds, by quarter end.",
+    columns=(
+        Column("backlog_id", "string", "Row identifier.", pattern=r"^B\d{3,}$"),
+        Column("company", "string", "Company.", enum=("CoreWeave", "Nebius", "Oracle", "Microsoft", "Amazon",
+                                                      "Alphabet")),
+        Column("period_end", "date", "Balance-sheet date the figure is as of."),
+        Column("metric", "string", "What the company reports.",
+               enum=("rpo", "backlog", "commercial_rpo", "contracted_arr")),
+        Column("value", "number", "The figure as stated.", minimum=0),
+        Column("unit", "string", "Unit of value.", enum=("USD bn",)),
+        Column("announced", "date", "When it was published."),
+        _source_id(),
+        Column("note", "string", "Our note, including disagreements.", required=False),
+    ),
+    primary_key=("backlog_id",),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+)
+
+CAPACITY = Table(
+    name="capacity",
+    path="capacity.csv",
+    title="Capacity and constraints",
+    description="Physical capacity (power, GPUs, data centres) and utilisation figures, as published.",
+    columns=(
+        Column("capacity_id", "string", "Row identifier.", pattern=r"^K\d{3,}$"),
+        Column("company", "string", "Company, or 'industry' for a market-wide figure."),
+        Column("as_of", "date", "Date the figure refers to."),
+        Column("metric", "string", "What is measured.",
+               enum=("active_power_mw", "contracted_power_mw", "gpus_deployed", "gpus_planned", "utilisation_pct",
+                     "datacentre_count")),
+        Column("value", "number", "The figure as stated.", minimum=0),
+        Column("unit", "string", "Unit of value.", enum=("MW", "GPUs", "%", "count")),
+        Column("announced", "date", "When it was published."),
+        _source_id(),
+        Column("note", "string", "Our note.", required=False),
+    ),
+    primary_key=("capacity_id",),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+)
+
 TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES, PRICE_EVENTS, SHARES, CAPEX,
                                                 RENTAL_PRICES, COMPANY_FIGURES)}
 

@@ -70,3 +70,19 @@ def test_scorecard_changes_when_a_dated_row_is_added():
     more = {"x": series(("2025-06-01", 2.0), ("2026-06-01", 2.1), ("2026-07-01", 1.5))}
     card = ind.scorecard(more, sources)
     assert card.at[0, "latest"] == 1.5 and card.at[0, "supports"] == "glut"  # 1.5 / 2.0 - 1 = -25 %
+
+
+def test_adding_one_dated_row_changes_the_dashboard(real_data_copy):
+    """The dashboard is built from data alone: one new reading in a copy of the data changes it."""
+    before = ind.dashboard(real_data_copy)
+    name = "H100 rental price, SemiAnalysis H100 1-year contract index (contract-1y)"
+    assert name in set(before["indicator"])
+    with open(real_data_copy / "rental_prices.csv", "a", encoding="utf-8") as fh:
+        fh.write("R999,2026-09-30,H100,SemiAnalysis H100 1-year contract index,contract-1y,1.5,USD per GPU-hour,"
+                 "exact,techreaderdaily-h100-reserved-2-35,test row\n")
+    after = ind.dashboard(real_data_copy)
+    row = after[after["indicator"] == name].iloc[0]
+    assert row["latest"] == 1.5 and row["date"] == pd.Timestamp("2026-09-30")
+    assert after.iloc[0]["indicator"] == name, "the newest reading comes first"
+    assert row["supports"] == "glut"  # 1.5 against 2.65 three months earlier: -43 %
+    assert not before.equals(after)
