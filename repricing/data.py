@@ -24,7 +24,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .tables import (CAPEX, COMPANY_FIGURES, MOVES, PRICE_EVENTS, PRICES, RENTAL_PRICES, SHARES, SOURCES, TABLES,
+from .tables import (BACKLOGS, CAPACITY, CAPEX, COMPANY_FIGURES, MOVES, PRICE_EVENTS, PRICES, RENTAL_PRICES, SHARES, SOURCES, TABLES,
                      UNIVERSE, ISO_DATE, Table)
 
 #: The data folder: ``data/`` beside the package, or the folder named by ``REPRICING_DATA_DIR``.
@@ -283,15 +283,11 @@ def load_company_figures(path: Path | str | None = None, *, sources: pd.DataFram
 
 def load_backlogs(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
     """``data/backlogs.csv``: contracted backlog and remaining performance obligations by quarter."""
-    from .tables import BACKLOGS
-
     return load_table(BACKLOGS, path, references=_refs(sources=sources))
 
 
 def load_capacity(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
     """``data/capacity.csv``: power, GPU counts and utilisation figures."""
-    from .tables import CAPACITY
-
     return load_table(CAPACITY, path, references=_refs(sources=sources))
 
 

@@ -160,3 +160,13 @@ def formatted(card: pd.DataFrame) -> pd.DataFrame:
     return card.assign(latest=[f"{v:,.2f} {u}" for v, u in zip(card["latest"], card["unit"])],
                        date=card["date"].dt.strftime("%Y-%m-%d"),
                        change_3m=card["change_3m"].map(pct), change_12m=card["change_12m"].map(pct))
+
+
+def largest_fleet(capacity: pd.DataFrame, exclude: tuple[str, ...] = ("Meta", "industry")) -> pd.Series | None:
+    """The largest deployed GPU fleet in ``capacity`` (latest count per company), Meta's own excluded;
+    ``None`` when no GPU count is sourced."""
+    gpus = capacity[(capacity["metric"] == "gpus_deployed") & ~capacity["company"].isin(exclude)]
+    if gpus.empty:
+        return None
+    latest = gpus.sort_values(["as_of", "capacity_id"]).drop_duplicates("company", keep="last")
+    return latest.loc[latest["value"].idxmax()]

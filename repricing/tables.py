@@ -390,7 +390,8 @@ CAPACITY = Table(
 )
 
 TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES, PRICE_EVENTS, SHARES, CAPEX,
-                                                RENTAL_PRICES, COMPANY_FIGURES)}
+                                                RENTAL_PRICES, COMPANY_FIGURES, BACKLOGS, CAPACITY)}
+
 
 _FRICTIONLESS_TYPES = {"string": "string", "number": "number", "integer": "integer", "date": "date"}
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from repricing import eventday
-from repricing.data import (load_capex, load_company_figures, load_moves, load_price_events, load_prices,
+from repricing.data import (load_backlogs, load_capacity, load_capex, load_company_figures, load_moves, load_price_events, load_prices,
                             load_rental_prices, load_shares, load_sources, load_universe)
 
 
@@ -22,7 +22,8 @@ def test_every_source_is_cited(tables):
     cited = set(universe["source_id"]) | set(moves["source_id"]) | set(load_prices()["source_id"]) \
         | set(load_price_events()["source_id"]) | set(load_shares()["source_id"]) \
         | set(load_capex()["source_id"]) | set(load_rental_prices()["source_id"]) \
-        | set(load_company_figures()["source_id"])
+        | set(load_company_figures()["source_id"]) | set(load_backlogs()["source_id"]) \
+        | set(load_capacity()["source_id"])
     # a market-data source is cited by the price snapshot that a refresh writes
     uncited = set(sources.loc[sources["kind"] != "market data", "source_id"]) - cited
     assert not uncited, f"sources.csv rows nothing cites: {sorted(uncited)}"
