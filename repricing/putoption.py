@@ -210,3 +210,10 @@ def assumptions_table() -> "pd.DataFrame":
 
     return pd.DataFrame([{"parameter": k, "value": f"{v[0]:g}", "meaning": v[1], "why": v[2]}
                          for k, v in ASSUMPTIONS.items()])
+
+
+def compute_contracts(figures: "pd.DataFrame", company: str = "Meta") -> "pd.DataFrame":
+    """``company``'s external compute contracts from the company-figures table, with the counterparty
+    (recorded in each row's note as "Counterparty: Name") in a column of its own."""
+    deals = figures[(figures["company"] == company) & (figures["metric"] == "compute_contract_value")]
+    return deals.assign(counterparty=deals["note"].str.extract(r"Counterparty: ([^.(]+)")[0].str.strip())

@@ -99,3 +99,14 @@ def test_grid_uses_common_draws():
     assert len(frame) == 4
     a = frame[(frame["rho"] == 0.0) & (frame["sigma"] == 0.2)]["value_bn"].item()
     assert a == pytest.approx(po.monte_carlo(lease(), po.standard_draws(2000, seed=1))[0] / 1e9)
+
+
+def test_compute_contracts_reads_the_counterparty():
+    import pandas as pd
+
+    figures = pd.DataFrame({
+        "company": ["Meta", "Meta", "Meta"], "metric": ["compute_contract_value", "compute_contract_value", "revenue"],
+        "note": ["Counterparty: CoreWeave (supplier). Initial order.", "Counterparty: Google Cloud. Six years.",
+                 "Counterparty: nobody"], "value": [14.2, 10.0, 56.3]})
+    out = po.compute_contracts(figures)
+    assert list(out["counterparty"]) == ["CoreWeave", "Google Cloud"]
