@@ -291,6 +291,22 @@ def load_capacity(path: Path | str | None = None, *, sources: pd.DataFrame | Non
     return load_table(CAPACITY, path, references=_refs(sources=sources))
 
 
+def _plain_loader(table: Table):
+    def load(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+        return load_table(table, path, references=_refs(sources=sources))
+
+    load.__doc__ = f"``data/{table.path}``: {table.description}"
+    load.__name__ = f"load_{table.name}"
+    return load
+
+
+load_memory_financials = _plain_loader(TABLES["memory_financials"])
+load_memory_prices = _plain_loader(TABLES["memory_prices"])
+load_memory_valuations = _plain_loader(TABLES["memory_valuations"])
+load_ai_revenue = _plain_loader(TABLES["ai_revenue"])
+load_useful_lives = _plain_loader(TABLES["useful_lives"])
+
+
 def _refs(**tables: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     return {name: t for name, t in tables.items() if t is not None}
 
@@ -298,7 +314,9 @@ def _refs(**tables: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
 LOADERS = {"sources": load_sources, "universe": load_universe, "moves": load_moves, "prices": load_prices,
            "price_events": load_price_events, "shares": load_shares, "capex": load_capex,
            "rental_prices": load_rental_prices, "company_figures": load_company_figures,
-           "backlogs": load_backlogs, "capacity": load_capacity}
+           "backlogs": load_backlogs, "capacity": load_capacity, "memory_financials": load_memory_financials,
+           "memory_prices": load_memory_prices, "memory_valuations": load_memory_valuations,
+           "ai_revenue": load_ai_revenue, "useful_lives": load_useful_lives}
 
 
 def snapshot_date(data_dir: Path | str | None = None) -> pd.Timestamp:

@@ -389,8 +389,126 @@ CAPACITY = Table(
     foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
 )
 
+MEMORY_COMPANIES = ("Micron", "SK hynix", "Samsung", "SanDisk", "Western Digital", "Seagate")
+
+MEMORY_FINANCIALS = Table(
+    name="memory_financials",
+    path="memory_financials.csv",
+    title="Memory makers' results",
+    description="Quarterly revenue, profit and margins of memory makers, as reported.",
+    columns=(
+        Column("mem_id", "string", "Row identifier.", pattern=r"^MF\d{3,}$"),
+        Column("company", "string", "Company.", enum=MEMORY_COMPANIES),
+        Column("period", "string", "Fiscal quarter as the company names it."),
+        Column("metric", "string", "What is measured.",
+               enum=("revenue", "operating_income", "operating_margin_pct", "hbm_revenue", "gross_margin_pct",
+                     "net_income")),
+        Column("value", "number", "The figure as reported (a loss is negative)."),
+        Column("unit", "string", "Unit of value.", enum=("USD bn", "KRW tn", "%")),
+        Column("announced", "date", "When it was published.", required=False),
+        _source_id(),
+        Column("note", "string", "Our note (segment, quarter-end date, disagreements).", required=False),
+    ),
+    primary_key=("mem_id",),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+)
+
+MEMORY_PRICES = Table(
+    name="memory_prices",
+    path="memory_prices.csv",
+    title="Memory prices and market sizes",
+    description="Contract-price moves, price forecasts and market-size estimates for DRAM, NAND and HBM, "
+                "kept apart by source.",
+    columns=(
+        Column("mp_id", "string", "Row identifier.", pattern=r"^MP\d{3,}$"),
+        Column("as_of", "date", "The period or forecast date the figure refers to."),
+        Column("product", "string", "DRAM, NAND, HBM, ..."),
+        Column("metric", "string", "What is measured.",
+               enum=("contract_price_change_pct", "market_size", "price_forecast_change_pct")),
+        Column("value", "number", "The figure as published (the low end of a range)."),
+        Column("value_to", "number", "High end of a range; empty otherwise.", required=False),
+        Column("unit", "string", "Unit of value.", enum=("%", "USD bn")),
+        Column("qualifier", "string", "exact, approx, more_than, or range.", enum=QUALIFIERS),
+        _source_id(),
+        Column("note", "string", "Our note (period, basis).", required=False),
+    ),
+    primary_key=("mp_id",),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+    row_checks=(RowCheck("value_to", "value_to is given exactly when qualifier is 'range'",
+                         lambda d: (d["qualifier"] == "range") == d["value_to"].notna()),),
+)
+
+MEMORY_VALUATIONS = Table(
+    name="memory_valuations",
+    path="memory_valuations.csv",
+    title="Memory valuations and outlooks",
+    description="Forward P/E, profit outlooks and past cycle drawdowns of memory makers, as published.",
+    columns=(
+        Column("val_id", "string", "Row identifier.", pattern=r"^MV\d{3,}$"),
+        Column("company", "string", "Company."),
+        Column("as_of", "date", "When it was published."),
+        Column("metric", "string", "What is measured.",
+               enum=("forward_pe", "operating_profit_outlook", "trailing_pe", "peak_to_trough_drawdown_pct")),
+        Column("value", "number", "The figure as published."),
+        Column("unit", "string", "Unit of value."),
+        Column("broker", "string", "Who published the figure.", required=False),
+        _source_id(),
+        Column("note", "string", "Our note.", required=False),
+    ),
+    primary_key=("val_id",),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+)
+
+AI_REVENUE = Table(
+    name="ai_revenue",
+    path="ai_revenue.csv",
+    title="AI revenue",
+    description="AI revenue points (actuals and forecasts kept apart), AI depreciation and cumulative capex "
+                "as published.",
+    columns=(
+        Column("rev_id", "string", "Row identifier.", pattern=r"^AR\d{3,}$"),
+        Column("entity", "string", "Who or what the figure is about."),
+        Column("as_of", "date", "End of the period the figure refers to."),
+        Column("metric", "string", "What is measured.",
+               enum=("annualised_revenue", "trailing_12m_revenue", "quarterly_revenue", "arr", "revenue_forecast",
+                     "ai_depreciation", "cumulative_ai_capex", "revenue_growth_pct")),
+        Column("value", "number", "The figure as published (the low end of a range)."),
+        Column("value_to", "number", "High end of a range; empty otherwise.", required=False),
+        Column("unit", "string", "Unit of value.", enum=("USD bn", "%")),
+        Column("kind", "string", "actual or forecast.", enum=("actual", "forecast")),
+        Column("qualifier", "string", "exact, approx, more_than, or range.", enum=QUALIFIERS),
+        Column("published", "date", "When it was published.", required=False),
+        _source_id(),
+        Column("note", "string", "Our note.", required=False),
+    ),
+    primary_key=("rev_id",),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+    row_checks=(RowCheck("value_to", "value_to is given exactly when qualifier is 'range'",
+                         lambda d: (d["qualifier"] == "range") == d["value_to"].notna()),),
+)
+
+USEFUL_LIVES = Table(
+    name="useful_lives",
+    path="useful_lives.csv",
+    title="Server useful lives",
+    description="The useful lives hyperscalers state for servers and network equipment, and each change.",
+    columns=(
+        Column("life_id", "string", "Row identifier.", pattern=r"^UL\d{3,}$"),
+        Column("company", "string", "Company.", enum=COMPANIES),
+        Column("effective", "date", "When the policy took effect."),
+        Column("asset", "string", "Which assets."),
+        Column("years", "number", "Useful life in years, as stated.", minimum=0, exclusive_minimum=True),
+        Column("announced", "date", "When it was disclosed.", required=False),
+        _source_id(),
+        Column("note", "string", "Our note.", required=False),
+    ),
+    primary_key=("life_id",),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+)
+
 TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES, PRICE_EVENTS, SHARES, CAPEX,
-                                                RENTAL_PRICES, COMPANY_FIGURES, BACKLOGS, CAPACITY)}
+                                                RENTAL_PRICES, COMPANY_FIGURES, BACKLOGS, CAPACITY, MEMORY_FINANCIALS,
+                                                MEMORY_PRICES, MEMORY_VALUATIONS, AI_REVENUE, USEFUL_LIVES)}
 
 
 _FRICTIONLESS_TYPES = {"string": "string", "number": "number", "integer": "integer", "date": "date"}
