@@ -266,32 +266,8 @@ def load_shares(path: Path | str | None = None, *, sources: pd.DataFrame | None 
     return load_table(SHARES, path, references=_refs(sources=sources, universe=universe))
 
 
-def load_capex(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``data/capex.csv``: capital spending, actuals and every guidance revision."""
-    return load_table(CAPEX, path, references=_refs(sources=sources))
-
-
-def load_rental_prices(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``data/rental_prices.csv``: GPU rental prices by chip, provider and basis."""
-    return load_table(RENTAL_PRICES, path, references=_refs(sources=sources))
-
-
-def load_company_figures(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``data/company_figures.csv``: depreciation, revenue, useful lives and compute contracts."""
-    return load_table(COMPANY_FIGURES, path, references=_refs(sources=sources))
-
-
-def load_backlogs(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``data/backlogs.csv``: contracted backlog and remaining performance obligations by quarter."""
-    return load_table(BACKLOGS, path, references=_refs(sources=sources))
-
-
-def load_capacity(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``data/capacity.csv``: power, GPU counts and utilisation figures."""
-    return load_table(CAPACITY, path, references=_refs(sources=sources))
-
-
 def _plain_loader(table: Table):
+    """The loader of a table whose only foreign key is its ``source_id``."""
     def load(path: Path | str | None = None, *, sources: pd.DataFrame | None = None) -> pd.DataFrame:
         return load_table(table, path, references=_refs(sources=sources))
 
@@ -300,6 +276,11 @@ def _plain_loader(table: Table):
     return load
 
 
+load_capex = _plain_loader(CAPEX)
+load_rental_prices = _plain_loader(RENTAL_PRICES)
+load_company_figures = _plain_loader(COMPANY_FIGURES)
+load_backlogs = _plain_loader(BACKLOGS)
+load_capacity = _plain_loader(CAPACITY)
 load_memory_financials = _plain_loader(TABLES["memory_financials"])
 load_memory_prices = _plain_loader(TABLES["memory_prices"])
 load_memory_valuations = _plain_loader(TABLES["memory_valuations"])

@@ -107,6 +107,11 @@ class Table:
         return [c.name for c in self.columns]
 
 
+#: A figure reported as a range keeps its high end in ``value_to``; no other figure has one.
+RANGE_CHECK = RowCheck("value_to", "value_to is given exactly when qualifier is 'range'",
+                       lambda d: (d["qualifier"] == "range") == d["value_to"].notna())
+
+
 def _source_id(description: str = "The source of this row: a `source_id` of sources.csv.") -> Column:
     return Column("source_id", "string", description, pattern=SLUG)
 
@@ -195,8 +200,7 @@ MOVES = Table(
         RowCheck("value", "a price, level or market value must be positive",
                  lambda d: ~d["metric"].isin(["close", "prior_close", "intraday_high", "intraday_low",
                                               "market_cap", "level"]) | (d["value"] > 0)),
-        RowCheck("value_to", "value_to is given exactly when qualifier is 'range'",
-                 lambda d: (d["qualifier"] == "range") == d["value_to"].notna()),
+        RANGE_CHECK,
         RowCheck("unit", "a % change is in %",
                  lambda d: (d["metric"] != "pct_change") | (d["unit"] == "%")),
     ),
@@ -434,8 +438,7 @@ MEMORY_PRICES = Table(
     ),
     primary_key=("mp_id",),
     foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
-    row_checks=(RowCheck("value_to", "value_to is given exactly when qualifier is 'range'",
-                         lambda d: (d["qualifier"] == "range") == d["value_to"].notna()),),
+    row_checks=(RANGE_CHECK,),
 )
 
 MEMORY_VALUATIONS = Table(
@@ -483,8 +486,7 @@ AI_REVENUE = Table(
     ),
     primary_key=("rev_id",),
     foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
-    row_checks=(RowCheck("value_to", "value_to is given exactly when qualifier is 'range'",
-                         lambda d: (d["qualifier"] == "range") == d["value_to"].notna()),),
+    row_checks=(RANGE_CHECK,),
 )
 
 USEFUL_LIVES = Table(
