@@ -1,0 +1,169 @@
+"""Depreciation schedules small enough to add up by hand, the crossover rule, and the revenue fit."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from repricing import depreciation as dep
+from repricing import revenuepath as rp
+
+Q = pd.Period
+
+
+def quarterly(values: dict[str, float]) -> pd.Series:
+    s = pd.Series({Q(k, freq="Q"): v for k, v in values.items()}, dtype=float)
+    s.index = pd.PeriodIndex(s.index, freq="Q")
+    return s
+
+
+def test_straight_line_weights_by_hand():
+    assert dep.weights(1).tolist() == [0.25, 0.25, 0.25, 0.25]
+    # 1.1 years = 4.4 quarters: four full quarters of 1/4.4 and a last 0.4/4.4
+    w = dep.weights(1.1)
+    assert w == pytest.approx([1 / 4.4] * 4 + [0.4 / 4.4])
+    assert w.sum() == pytest.approx(1.0)
+    assert len(dep.weights(5.5)) == 22 and dep.weights(5.5)[0] == pytest.approx(1 / 22)
+
+
+def test_sum_of_digits_weights_by_hand():
+    assert dep.weights(0.75, "sum_of_digits") == pytest.approx([3 / 6, 2 / 6, 1 / 6])
+    with pytest.raises(ValueError, match="whole number of quarters"):
+        dep.weights(1.1, "sum_of_digits")
+    with pytest.raises(ValueError, match="unknown schedule"):
+        dep.weights(1, "double")
+    with pytest.raises(ValueError, match="positive"):
+        dep.weights(0)
+
+
+def test_straight_line_schedule_adds_up():
+    # 100 bought in 2024Q1 and 40 in 2024Q3, half a year of life (two quarters of 1/2 each):
+    # Q1 50, Q2 50, Q3 20, Q4 20; with an AI share of one half, everything halves.
+    v = quarterly({"2024Q1": 100, "2024Q3": 40})
+    d = dep.depreciation(v, 0.5, until=Q("2025Q1", freq="Q"))
+    assert d.tolist() == [50, 50, 20, 20, 0]
+    assert list(d.index.astype(str)) == ["2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1"]
+    assert dep.depreciation(v, 0.5, ai_share=0.5).tolist() == [25, 25, 10]
+    # everything bought is written off exactly once
+    assert dep.depreciation(v, 1.1, until=Q("2026Q4", freq="Q")).sum() == pytest.approx(140)
+
+
+def test_overlapping_vintages_by_hand():
+    # 40 a quarter for four quarters, one-year life: 10, 20, 30, 40, then 30, 20, 10, 0 as vintages expire
+    v = quarterly({"2024Q1": 40, "2024Q2": 40, "2024Q3": 40, "2024Q4": 40})
+    d = dep.depreciation(v, 1, until=Q("2025Q4", freq="Q"))
+    assert d.tolist() == pytest.approx([10, 20, 30, 40, 30, 20, 10, 0])
+
+
+def test_accelerated_schedule_by_hand():
+    v = quarterly({"2024Q1": 60})
+    assert dep.depreciation(v, 0.75, schedule="sum_of_digits").tolist() == [30]
+    assert dep.depreciation(v, 0.75, schedule="sum_of_digits", until=Q("2024Q4", freq="Q")).tolist() == [30, 20, 10, 0]
+
+
+def test_bad_inputs_are_refused():
+    v = quarterly({"2024Q1": 60})
+    with pytest.raises(ValueError, match="AI share"):
+        dep.depreciation(v, 1, ai_share=1.5)
+    with pytest.raises(ValueError, match="no vintages"):
+        dep.depreciation(v.iloc[:0], 1)
+
+
+def test_quarterly_vintages_calendar_and_june_years():
+    cal = dep.quarterly_vintages(pd.Series({2024: 40.0}))
+    assert list(cal.index.astype(str)) == ["2024Q1", "2024Q2", "2024Q3", "2024Q4"] and cal.tolist() == [10] * 4
+    # Microsoft: fiscal 2024 runs July 2023 to June 2024
+    june = dep.quarterly_vintages(pd.Series({2024: 40.0, 2025: 80.0}), fiscal_year_end_month=6)
+    assert list(june.index.astype(str)) == ["2023Q3", "2023Q4", "2024Q1", "2024Q2",
+                                            "2024Q3", "2024Q4", "2025Q1", "2025Q2"]
+    assert june.tolist() == [10] * 4 + [20] * 4 and june.sum() == 120
+    with pytest.raises(ValueError, match="month 5"):
+        dep.quarterly_vintages(pd.Series({2024: 1.0}), fiscal_year_end_month=5)
+    with pytest.raises(ValueError, match="fiscal year 2024"):
+        dep.quarterly_vintages(pd.Series({2024: float("nan")}))
+
+
+def test_crossover_is_the_start_of_the_last_covered_run():
+    charge = quarterly({"2025Q1": 2, "2025Q2": 2, "2025Q3": 2, "2025Q4": 2})
+    assert dep.crossover(quarterly({"2025Q1": 1, "2025Q2": 3, "2025Q3": 2, "2025Q4": 5}), charge) == Q("2025Q2", freq="Q")
+    # covered, then not, then covered again: the crossover is the last time revenue overtook for good
+    assert dep.crossover(quarterly({"2025Q1": 3, "2025Q2": 1, "2025Q3": 5, "2025Q4": 5}), charge) == Q("2025Q3", freq="Q")
+    # never covered at the end of the span
+    assert dep.crossover(quarterly({"2025Q1": 3, "2025Q2": 3, "2025Q3": 3, "2025Q4": 1}), charge) is None
+    # covered throughout: the first shared quarter
+    assert dep.crossover(quarterly({"2025Q1": 2, "2025Q2": 3, "2025Q3": 3, "2025Q4": 3}), charge) == Q("2025Q1", freq="Q")
+    with pytest.raises(ValueError, match="share no quarter"):
+        dep.crossover(quarterly({"2020Q1": 1}), charge)
+
+
+def test_crossover_grid_and_matching_share_by_hand():
+    v = quarterly({"2024Q1": 100})
+    # one-year life: 25 a quarter through 2024Q4; half the spending is AI: 12.5
+    revenue = quarterly({"2024Q1": 20, "2024Q2": 20, "2024Q3": 20, "2024Q4": 20})
+    grid = dep.crossover_grid(v, revenue, lives=[1, 0.5], shares=[1.0, 0.5])
+    assert list(zip(grid["life_years"], grid["ai_share"])) == [(0.5, 0.5), (0.5, 1.0), (1, 0.5), (1, 1.0)]
+    # half-year life: 50 in Q1 and Q2, then nothing; share 1/2: 25, 25, 0, 0 -> covered from Q3
+    assert grid["crossover"].iloc[:3].tolist() == [Q("2024Q3", freq="Q"), Q("2024Q3", freq="Q"),
+                                                   Q("2024Q1", freq="Q")]
+    assert pd.isna(grid["crossover"].iloc[3])  # 25 a quarter against 20: no crossover
+    assert grid["depreciation_last"].tolist() == [0, 0, 12.5, 25]
+    assert dep.share_matching(v, 1, Q("2024Q2", freq="Q"), target=10) == pytest.approx(0.4)
+
+
+def test_cumulative_view_by_hand():
+    r = quarterly({"2024Q1": 1, "2024Q2": 2, "2024Q3": 3})
+    d = quarterly({"2024Q1": 2, "2024Q2": 2, "2024Q3": 2})
+    c = quarterly({"2024Q2": 10, "2024Q3": 10})
+    out = dep.cumulative(r, d, c)
+    assert out.to_dict("list") == {"revenue": [2, 5], "depreciation": [2, 4], "capex": [10, 20]}
+
+
+# --- revenue path -------------------------------------------------------------------------------
+
+ORIGIN = pd.Timestamp("2026-01-01")
+
+
+def test_revenue_integral_by_hand():
+    # doubling every year from 100 a year: one year's revenue is 100 / ln 2 = 144.2695
+    path = rp.RevenuePath(100.0, math.log(2), ORIGIN)
+    assert path.between(ORIGIN, ORIGIN + pd.Timedelta(days=365.25))[0] == pytest.approx(100 / math.log(2))
+    assert path.rate(ORIGIN + pd.Timedelta(days=365.25))[0] == pytest.approx(200)
+    assert path.annual_growth == pytest.approx(1.0)
+    flat = rp.RevenuePath(100.0, 0.0, ORIGIN)
+    q = flat.quarterly(Q("2026Q1", freq="Q"), Q("2026Q2", freq="Q"))
+    assert q.tolist() == pytest.approx([100 * 90 / 365.25, 100 * 91 / 365.25])
+
+
+def test_fit_recovers_a_known_path_from_points_of_every_kind():
+    truth = rp.RevenuePath(80.0, 1.1, ORIGIN)
+    pts = pd.DataFrame({"kind": ["quarterly_revenue", "trailing_12m_revenue", "annualised_revenue"],
+                        "as_of": pd.to_datetime(["2026-03-31", "2026-06-01", "2026-06-01"])})
+    pts["value"] = truth.predict(pts)
+    path, table = rp.fit(pts, ORIGIN)
+    assert path.r0 == pytest.approx(80.0, rel=1e-8) and path.g == pytest.approx(1.1, rel=1e-8)
+    assert np.abs(table["log_residual"]).max() < 1e-8
+
+
+def test_fit_with_disagreeing_points_leaves_residuals_that_sum_to_zero_in_logs():
+    pts = pd.DataFrame({"kind": ["annualised_revenue"] * 3,
+                        "as_of": pd.to_datetime(["2026-01-01", "2026-01-01", "2027-01-01"]),
+                        "value": [100.0, 400.0, 400.0]})
+    # two readings of the same date disagree by 4x: least squares in logs splits the difference (200)
+    path, table = rp.fit(pts, ORIGIN)
+    assert path.rate(ORIGIN)[0] == pytest.approx(200, rel=1e-6)
+    assert path.rate(pd.Timestamp("2027-01-01"))[0] == pytest.approx(400, rel=1e-6)
+    assert table["log_residual"].sum() == pytest.approx(0, abs=1e-6)
+
+
+def test_fit_refuses_bad_points():
+    one = pd.DataFrame({"kind": ["annualised_revenue"], "as_of": [ORIGIN], "value": [1.0]})
+    with pytest.raises(ValueError, match="at least two"):
+        rp.fit(one)
+    two = pd.DataFrame({"kind": ["arr", "annualised_revenue"], "as_of": [ORIGIN, ORIGIN], "value": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="arr"):
+        rp.fit(two)
+    neg = pd.DataFrame({"kind": ["annualised_revenue"] * 2, "as_of": [ORIGIN, ORIGIN], "value": [1.0, -2.0]})
+    with pytest.raises(ValueError, match="positive"):
+        rp.fit(neg)
