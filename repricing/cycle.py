@@ -1,0 +1,128 @@
+"""The memory cycle: drawdowns of a price series, operating margins through the cycle, and a lagged fit
+of memory profit on hyperscaler capital spending.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+
+def drawdown(prices: pd.Series) -> pd.Series:
+    """Fall from the running peak, as a fraction (0 at a new high, -0.4 = 40 % below the peak)."""
+    if prices.empty:
+        raise ValueError("no prices given")
+    if (prices <= 0).any() or prices.isna().any():
+        raise ValueError("prices must be positive and present on every date")
+    p = prices.sort_index()
+    return p / p.cummax() - 1
+
+
+def max_drawdown(prices: pd.Series) -> dict:
+    """The deepest peak-to-trough fall and whether, and when, the price regained the peak.
+
+    Returns peak and trough dates and prices, depth (a negative fraction), sessions from peak to
+    trough, and the first date at or after the trough when the price is back at the peak (None if it
+    has not recovered by the end of the series). Ties go to the earliest date.
+    """
+    p = prices.sort_index()
+    dd = drawdown(p)
+    trough = dd.idxmin()
+    peak = p.loc[:trough].idxmax()
+    after = p.loc[trough:]
+    back = after[after >= p[peak]]
+    return {"peak_date": peak, "peak": float(p[peak]), "trough_date": trough, "trough": float(p[trough]),
+            "depth": float(dd[trough]), "sessions_down": int(p.index.get_loc(trough) - p.index.get_loc(peak)),
+            "recovered": back.index[0] if len(back) else None}
+
+
+_FISCAL = re.compile(r"^FQ([1-4]) (\d{4})$")
+_CALENDAR = re.compile(r"^Q([1-4]) (\d{4})$")
+_YEAR = re.compile(r"^FY(\d{4})$")
+
+
+def period_end(period: str, fiscal_year_end_month: int = 12) -> pd.Period:
+    """The calendar quarter in which a reported period ends.
+
+    ``"Q3 2025"`` is a calendar quarter; ``"FQ3 2026"`` a fiscal quarter of a year ending in
+    ``fiscal_year_end_month`` (Micron and SanDisk: around the start of September, so FQ1 ends in
+    November, counted here as the calendar quarter that holds most of it); ``"FY2025"`` a fiscal year.
+    """
+    if m := _CALENDAR.match(period):
+        return pd.Period(year=int(m[2]), quarter=int(m[1]), freq="Q")
+    if m := _FISCAL.match(period):
+        year_end = pd.Period(year=int(m[2]), month=fiscal_year_end_month, freq="M")
+        return (year_end - 3 * (4 - int(m[1])) - 1).asfreq("Q")
+    if m := _YEAR.match(period):
+        return pd.Period(year=int(m[1]), month=fiscal_year_end_month, freq="Q")
+    raise ValueError(f"cannot read the period {period!r} (expected 'Q3 2025', 'FQ3 2026' or 'FY2025')")
+
+
+FISCAL_YEAR_END = {"Micron": 8, "SanDisk": 6, "Western Digital": 6, "Seagate": 6}
+
+
+def margins(financials: pd.DataFrame, kind: str = "quarter") -> pd.DataFrame:
+    """Revenue, operating income and operating margin (%) per company and period, sorted in time.
+
+    ``kind`` picks quarterly (``"quarter"``) or annual (``"year"``) rows. Rows with revenue and
+    operating income in the same unit are kept; the margin is computed, not copied, and the reported
+    margin sits beside it where the table has one. Where sources disagree on a figure the row listed
+    first in the table is used, and the number of versions is kept in ``versions``.
+    """
+    if kind not in ("quarter", "year"):
+        raise ValueError(f"kind must be 'quarter' or 'year', not {kind!r}")
+    f = financials[financials["period"].str.startswith("FY") == (kind == "year")]
+    wanted = f[f["metric"].isin(["revenue", "operating_income", "operating_margin_pct"])]
+    versions = wanted.groupby(["company", "period", "metric"]).size().unstack("metric").fillna(0)
+    first = wanted.groupby(["company", "period", "metric"], sort=False)["value"].first().unstack("metric")
+    units = wanted[wanted["metric"] != "operating_margin_pct"].groupby(["company", "period"])["unit"].nunique()
+    out = first.reindex(columns=["revenue", "operating_income", "operating_margin_pct"]).join(units.rename("units"))
+    out = out.dropna(subset=["revenue", "operating_income"])
+    out = out[out["units"] == 1].drop(columns="units")
+    out["operating_margin"] = 100 * out["operating_income"] / out["revenue"]
+    out["versions"] = versions.reindex(out.index).max(axis=1).astype(int)
+    out = out.reset_index().rename(columns={"operating_margin_pct": "reported_margin"})
+    out["quarter"] = [period_end(p, FISCAL_YEAR_END.get(c, 12)) for c, p in zip(out["company"], out["period"])]
+    return out.sort_values(["company", "quarter"]).reset_index(drop=True)
+
+
+def cycle_position(margins_table: pd.DataFrame) -> pd.DataFrame:
+    """Each company's latest margin against the lowest and highest in its own history in the table.
+
+    position = (latest - low) / (high - low): 1 means at the high of the record, 0 at the low.
+    """
+    rows = []
+    for company, g in margins_table.groupby("company", sort=True):
+        g = g.sort_values("quarter")
+        low, high = g.loc[g["operating_margin"].idxmin()], g.loc[g["operating_margin"].idxmax()]
+        latest = g.iloc[-1]
+        span = high["operating_margin"] - low["operating_margin"]
+        rows.append({"company": company, "periods": len(g), "latest_period": latest["period"],
+                     "latest_margin": latest["operating_margin"], "low_period": low["period"],
+                     "low_margin": low["operating_margin"], "high_period": high["period"],
+                     "high_margin": high["operating_margin"],
+                     "position": (latest["operating_margin"] - low["operating_margin"]) / span if span else np.nan})
+    return pd.DataFrame(rows)
+
+
+def lagged_fit(driver: pd.Series, outcome: pd.Series, lags=(0, 1, 2)) -> pd.DataFrame:
+    """OLS of ``outcome[t]`` on ``driver[t - lag]`` for each lag, both indexed by year (int).
+
+    Returns one row per lag: years used, slope, its standard error and p-value, R² and the first and
+    last outcome year. With a handful of annual points the p-values are a description, not a test.
+    """
+    rows = []
+    for lag in lags:
+        x = driver.copy()
+        x.index = x.index + lag
+        both = pd.concat({"x": x, "y": outcome}, axis=1, join="inner").dropna()
+        if len(both) < 3:
+            rows.append({"lag": lag, "years": len(both)})
+            continue
+        model = sm.OLS(both["y"], sm.add_constant(both["x"])).fit()
+        rows.append({"lag": lag, "years": len(both), "intercept": model.params["const"],
+                     "slope": model.params["x"], "slope_se": model.bse["x"], "p_value": model.pvalues["x"],
+                     "r2": model.rsquared, "first_year": int(both.index.min()), "last_year": int(both.index.max())})
+    return pd.DataFrame(rows)

@@ -1,0 +1,97 @@
+"""Drawdowns of series with known answers, period arithmetic, margins and the lagged fit by hand."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from repricing import cycle
+
+DAYS = pd.bdate_range("2022-01-03", periods=6)
+
+
+def test_drawdown_of_a_known_series():
+    p = pd.Series([100, 120, 90, 60, 130, 100], index=DAYS, dtype=float)
+    assert cycle.drawdown(p).tolist() == pytest.approx([0, 0, -0.25, -0.5, 0, 100 / 130 - 1])
+    worst = cycle.max_drawdown(p)
+    assert worst["peak_date"] == DAYS[1] and worst["peak"] == 120
+    assert worst["trough_date"] == DAYS[3] and worst["trough"] == 60
+    assert worst["depth"] == pytest.approx(-0.5) and worst["sessions_down"] == 2
+    assert worst["recovered"] == DAYS[4]
+
+
+def test_drawdown_without_recovery_and_with_ties():
+    p = pd.Series([10, 10, 8, 9], index=DAYS[:4], dtype=float)
+    worst = cycle.max_drawdown(p)
+    assert worst["peak_date"] == DAYS[0]  # the first of two equal highs
+    assert worst["depth"] == pytest.approx(-0.2) and worst["recovered"] is None
+    # a series that only rises never draws down
+    up = cycle.max_drawdown(pd.Series([1.0, 2.0, 3.0], index=DAYS[:3]))
+    assert up["depth"] == 0 and up["sessions_down"] == 0 and up["recovered"] == DAYS[0]
+
+
+def test_drawdown_refuses_bad_prices():
+    with pytest.raises(ValueError, match="positive"):
+        cycle.drawdown(pd.Series([1.0, 0.0], index=DAYS[:2]))
+    with pytest.raises(ValueError, match="positive"):
+        cycle.drawdown(pd.Series([1.0, np.nan], index=DAYS[:2]))
+    with pytest.raises(ValueError, match="no prices"):
+        cycle.drawdown(pd.Series([], dtype=float))
+
+
+@pytest.mark.parametrize("period, end_month, quarter", [
+    ("Q3 2025", 12, "2025Q3"),
+    ("FQ3 2026", 8, "2026Q2"),   # Micron: March to May 2026
+    ("FQ1 2026", 8, "2025Q4"),   # Micron: September to November 2025
+    ("FQ4 2018", 8, "2018Q3"),
+    ("FQ3 2026", 6, "2026Q1"),   # SanDisk: January to March 2026
+    ("FY2025", 8, "2025Q3"),
+    ("FY2024", 12, "2024Q4"),
+])
+def test_period_end(period, end_month, quarter):
+    assert str(cycle.period_end(period, end_month)) == quarter
+
+
+def test_period_end_refuses_unknown_labels():
+    with pytest.raises(ValueError, match="H1 2026"):
+        cycle.period_end("H1 2026")
+
+
+def test_margins_by_hand():
+    f = pd.DataFrame([
+        ("Micron", "FQ4 2018", "revenue", 8.0, "USD bn"),
+        ("Micron", "FQ4 2018", "operating_income", 4.0, "USD bn"),
+        ("Micron", "FQ4 2018", "operating_income", 4.1, "USD bn"),     # a second version: first one used
+        ("Micron", "FQ4 2018", "operating_margin_pct", 50.0, "%"),
+        ("Micron", "FQ1 2023", "revenue", 4.0, "USD bn"),
+        ("Micron", "FQ1 2023", "operating_income", -1.0, "USD bn"),
+        ("Micron", "FY2018", "revenue", 30.0, "USD bn"),
+        ("Micron", "FY2018", "operating_income", 15.0, "USD bn"),
+        ("SK hynix", "Q4 2023", "revenue", 11.0, "KRW tn"),
+        ("SK hynix", "Q4 2023", "operating_income", 0.3, "USD bn"),     # units differ: dropped
+        ("SK hynix", "Q1 2024", "revenue", 12.0, "KRW tn"),            # no profit: dropped
+    ], columns=["company", "period", "metric", "value", "unit"])
+    q = cycle.margins(f)
+    assert q[["period", "operating_margin", "versions"]].values.tolist() == [["FQ4 2018", 50.0, 2],
+                                                                            ["FQ1 2023", -25.0, 1]]
+    assert q["reported_margin"].iloc[0] == 50 and np.isnan(q["reported_margin"].iloc[1])
+    assert [str(x) for x in q["quarter"]] == ["2018Q3", "2022Q4"]
+    y = cycle.margins(f, kind="year")
+    assert y["operating_margin"].tolist() == [50.0]
+    pos = cycle.cycle_position(q)
+    assert pos.iloc[0][["latest_period", "low_period", "high_period", "position"]].tolist() == [
+        "FQ1 2023", "FQ1 2023", "FQ4 2018", 0.0]
+
+
+def test_lagged_fit_recovers_an_exact_lag():
+    years = range(2015, 2025)
+    capex = pd.Series([10, 12, 15, 11, 9, 14, 20, 25, 18, 30], index=years, dtype=float)
+    # profit in t follows capex in t - 1 exactly
+    profit = pd.Series({t: 2 + 3 * capex[t - 1] for t in range(2016, 2025)})
+    fit = cycle.lagged_fit(capex, profit, lags=(0, 1, 2)).set_index("lag")
+    assert fit.loc[1, "slope"] == pytest.approx(3) and fit.loc[1, "intercept"] == pytest.approx(2)
+    assert fit.loc[1, "r2"] == pytest.approx(1) and fit.loc[1, "years"] == 9
+    assert fit.loc[1, ["first_year", "last_year"]].tolist() == [2016, 2024]
+    assert fit.loc[0, "r2"] < 0.9 and fit.loc[2, "years"] == 8
+    short = cycle.lagged_fit(capex.iloc[:2], profit, lags=(1,))
+    assert short["years"].tolist() == [2] and "slope" not in short
