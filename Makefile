@@ -44,7 +44,7 @@ nbval: setup
 
 # Re-execute every chapter notebook in place (after changing data or code), then commit the outputs.
 notebooks: setup
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace chapters/*.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False chapters/*.ipynb
 
 # The execution cache is keyed on notebook code only: clear it when the package or the data change.
 build: setup

@@ -64,20 +64,24 @@ FISCAL_YEAR_END = {"Micron": 8, "SanDisk": 6, "Western Digital": 6, "Seagate": 6
 
 
 def margins(financials: pd.DataFrame, kind: str = "quarter") -> pd.DataFrame:
-    """Revenue, operating income and operating margin (%) per company and period, sorted in time.
+    """Revenue, operating income and operating margin (%) per company, segment and period, in time order.
 
-    ``kind`` picks quarterly (``"quarter"``) or annual (``"year"``) rows. Rows with revenue and
+    ``kind`` picks quarterly (``"quarter"``) or annual (``"year"``) rows. Only periods with revenue and
     operating income in the same unit are kept; the margin is computed, not copied, and the reported
-    margin sits beside it where the table has one. Where sources disagree on a figure the row listed
-    first in the table is used, and the number of versions is kept in ``versions``.
+    margin sits beside it where the table has one. Where sources give several versions of a figure
+    (a preliminary and a final one, or two outlets) the latest announced is used (the first listed
+    among equals), and the number of versions is kept in ``versions``.
     """
     if kind not in ("quarter", "year"):
         raise ValueError(f"kind must be 'quarter' or 'year', not {kind!r}")
+    keys = ["company", "segment", "period"]
     f = financials[financials["period"].str.startswith("FY") == (kind == "year")]
     wanted = f[f["metric"].isin(["revenue", "operating_income", "operating_margin_pct"])]
-    versions = wanted.groupby(["company", "period", "metric"]).size().unstack("metric").fillna(0)
-    first = wanted.groupby(["company", "period", "metric"], sort=False)["value"].first().unstack("metric")
-    units = wanted[wanted["metric"] != "operating_margin_pct"].groupby(["company", "period"])["unit"].nunique()
+    wanted = wanted.assign(_order=range(len(wanted))).sort_values(
+        ["announced", "_order"], ascending=[False, True], na_position="last", kind="stable")
+    versions = wanted.groupby(keys + ["metric"]).size().unstack("metric").fillna(0)
+    first = wanted.groupby(keys + ["metric"])["value"].first().unstack("metric")
+    units = wanted[wanted["metric"] != "operating_margin_pct"].groupby(keys)["unit"].nunique()
     out = first.reindex(columns=["revenue", "operating_income", "operating_margin_pct"]).join(units.rename("units"))
     out = out.dropna(subset=["revenue", "operating_income"])
     out = out[out["units"] == 1].drop(columns="units")
@@ -85,7 +89,7 @@ def margins(financials: pd.DataFrame, kind: str = "quarter") -> pd.DataFrame:
     out["versions"] = versions.reindex(out.index).max(axis=1).astype(int)
     out = out.reset_index().rename(columns={"operating_margin_pct": "reported_margin"})
     out["quarter"] = [period_end(p, FISCAL_YEAR_END.get(c, 12)) for c, p in zip(out["company"], out["period"])]
-    return out.sort_values(["company", "quarter"]).reset_index(drop=True)
+    return out.sort_values(["company", "segment", "quarter"]).reset_index(drop=True)
 
 
 def cycle_position(margins_table: pd.DataFrame) -> pd.DataFrame:
@@ -94,12 +98,12 @@ def cycle_position(margins_table: pd.DataFrame) -> pd.DataFrame:
     position = (latest - low) / (high - low): 1 means at the high of the record, 0 at the low.
     """
     rows = []
-    for company, g in margins_table.groupby("company", sort=True):
+    for (company, segment), g in margins_table.groupby(["company", "segment"], sort=True):
         g = g.sort_values("quarter")
         low, high = g.loc[g["operating_margin"].idxmin()], g.loc[g["operating_margin"].idxmax()]
         latest = g.iloc[-1]
         span = high["operating_margin"] - low["operating_margin"]
-        rows.append({"company": company, "periods": len(g), "latest_period": latest["period"],
+        rows.append({"company": company, "segment": segment, "periods": len(g), "latest_period": latest["period"],
                      "latest_margin": latest["operating_margin"], "low_period": low["period"],
                      "low_margin": low["operating_margin"], "high_period": high["period"],
                      "high_margin": high["operating_margin"],

@@ -283,7 +283,7 @@ load_backlogs = _plain_loader(BACKLOGS)
 load_capacity = _plain_loader(CAPACITY)
 load_memory_financials = _plain_loader(TABLES["memory_financials"])
 load_memory_prices = _plain_loader(TABLES["memory_prices"])
-load_memory_valuations = _plain_loader(TABLES["memory_valuations"])
+load_valuations = _plain_loader(TABLES["valuations"])
 load_ai_revenue = _plain_loader(TABLES["ai_revenue"])
 load_useful_lives = _plain_loader(TABLES["useful_lives"])
 
@@ -296,7 +296,7 @@ LOADERS = {"sources": load_sources, "universe": load_universe, "moves": load_mov
            "price_events": load_price_events, "shares": load_shares, "capex": load_capex,
            "rental_prices": load_rental_prices, "company_figures": load_company_figures,
            "backlogs": load_backlogs, "capacity": load_capacity, "memory_financials": load_memory_financials,
-           "memory_prices": load_memory_prices, "memory_valuations": load_memory_valuations,
+           "memory_prices": load_memory_prices, "valuations": load_valuations,
            "ai_revenue": load_ai_revenue, "useful_lives": load_useful_lives}
 
 

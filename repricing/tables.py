@@ -281,6 +281,7 @@ SHARES = Table(
 )
 
 COMPANIES = ("Meta", "Microsoft", "Alphabet", "Amazon", "Oracle", "CoreWeave", "Nebius")
+CAPEX_BASES = ("purchases of property and equipment", "including finance leases", "net of proceeds", "not stated")
 
 CAPEX = Table(
     name="capex",
@@ -289,10 +290,15 @@ CAPEX = Table(
     description="Capital spending by company and period, actuals and every guidance revision, as published.",
     columns=(
         Column("capex_id", "string", "Row identifier.", pattern=r"^C\d{3,}$"),
-        Column("company", "string", "Company.", enum=COMPANIES),
+        Column("company", "string", "Company, or 'Big four' for a published total of Meta, Microsoft, Alphabet "
+               "and Amazon.", enum=COMPANIES + ("Big four",)),
         Column("period", "string", "Fiscal period as the company names it (FY2026, Q1 2026, ...)."),
         Column("kind", "string", "actual, or guidance (a range or point given in advance).",
                enum=("actual", "guidance")),
+        Column("basis", "string", "What the figure counts: the cash-flow line 'purchases of (additions to) property "
+               "and equipment', the company's headline including finance leases, purchases net of proceeds from "
+               "sales and incentives, or not stated by the source.",
+               enum=CAPEX_BASES),
         Column("low", "number", "Low end (USD bn); equal to high for a point figure.", minimum=0),
         Column("high", "number", "High end (USD bn).", minimum=0),
         Column("unit", "string", "Unit of low and high.", enum=("USD bn",)),
@@ -404,6 +410,8 @@ MEMORY_FINANCIALS = Table(
         Column("mem_id", "string", "Row identifier.", pattern=r"^MF\d{3,}$"),
         Column("company", "string", "Company.", enum=MEMORY_COMPANIES),
         Column("period", "string", "Fiscal quarter as the company names it."),
+        Column("segment", "string", "Whole company, or Samsung's semiconductor (DS) division.",
+               enum=("whole company", "semiconductor division")),
         Column("metric", "string", "What is measured.",
                enum=("revenue", "operating_income", "operating_margin_pct", "hbm_revenue", "gross_margin_pct",
                      "net_income")),
@@ -441,22 +449,24 @@ MEMORY_PRICES = Table(
     row_checks=(RANGE_CHECK,),
 )
 
-MEMORY_VALUATIONS = Table(
-    name="memory_valuations",
-    path="memory_valuations.csv",
-    title="Memory valuations and outlooks",
-    description="Forward P/E, profit outlooks and past cycle drawdowns of memory makers, as published.",
+VALUATIONS = Table(
+    name="valuations",
+    path="valuations.csv",
+    title="Valuations, outlooks and past cycles",
+    description="Forward and trailing P/E, price-to-book, profit outlooks, past drawdowns and revenue growth of "
+                "memory makers, Microsoft and Meta, and of memory markets, as published (broker and date kept).",
     columns=(
         Column("val_id", "string", "Row identifier.", pattern=r"^MV\d{3,}$"),
-        Column("company", "string", "Company."),
-        Column("as_of", "date", "When it was published."),
+        Column("company", "string", "Company, or the market the figure is about (e.g. 'memory industry')."),
+        Column("as_of", "date", "When the figure was published, or the date it refers to (see note)."),
         Column("metric", "string", "What is measured.",
-               enum=("forward_pe", "operating_profit_outlook", "trailing_pe", "peak_to_trough_drawdown_pct")),
-        Column("value", "number", "The figure as published."),
-        Column("unit", "string", "Unit of value."),
+               enum=("forward_pe", "trailing_pe", "price_to_book", "average_forward_pe", "operating_profit_outlook",
+                     "peak_to_trough_drawdown_pct", "revenue_growth_pct")),
+        Column("value", "number", "The figure as published (a fall is negative)."),
+        Column("unit", "string", "Unit of value.", enum=("x", "%", "KRW tn", "USD bn")),
         Column("broker", "string", "Who published the figure.", required=False),
         _source_id(),
-        Column("note", "string", "Our note.", required=False),
+        Column("note", "string", "Our note: basis (which year's earnings), period, disagreements.", required=False),
     ),
     primary_key=("val_id",),
     foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
@@ -510,7 +520,7 @@ USEFUL_LIVES = Table(
 
 TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES, PRICE_EVENTS, SHARES, CAPEX,
                                                 RENTAL_PRICES, COMPANY_FIGURES, BACKLOGS, CAPACITY, MEMORY_FINANCIALS,
-                                                MEMORY_PRICES, MEMORY_VALUATIONS, AI_REVENUE, USEFUL_LIVES)}
+                                                MEMORY_PRICES, VALUATIONS, AI_REVENUE, USEFUL_LIVES)}
 
 
 _FRICTIONLESS_TYPES = {"string": "string", "number": "number", "integer": "integer", "date": "date"}

@@ -59,19 +59,31 @@ def test_period_end_refuses_unknown_labels():
 
 def test_margins_by_hand():
     f = pd.DataFrame([
-        ("Micron", "FQ4 2018", "revenue", 8.0, "USD bn"),
-        ("Micron", "FQ4 2018", "operating_income", 4.0, "USD bn"),
-        ("Micron", "FQ4 2018", "operating_income", 4.1, "USD bn"),     # a second version: first one used
-        ("Micron", "FQ4 2018", "operating_margin_pct", 50.0, "%"),
-        ("Micron", "FQ1 2023", "revenue", 4.0, "USD bn"),
-        ("Micron", "FQ1 2023", "operating_income", -1.0, "USD bn"),
-        ("Micron", "FY2018", "revenue", 30.0, "USD bn"),
-        ("Micron", "FY2018", "operating_income", 15.0, "USD bn"),
-        ("SK hynix", "Q4 2023", "revenue", 11.0, "KRW tn"),
-        ("SK hynix", "Q4 2023", "operating_income", 0.3, "USD bn"),     # units differ: dropped
-        ("SK hynix", "Q1 2024", "revenue", 12.0, "KRW tn"),            # no profit: dropped
-    ], columns=["company", "period", "metric", "value", "unit"])
+        ("Micron", "FQ4 2018", "revenue", 8.0, "USD bn", None),
+        ("Micron", "FQ4 2018", "operating_income", 4.1, "USD bn", "2018-09-01"),  # preliminary
+        ("Micron", "FQ4 2018", "operating_income", 4.0, "USD bn", "2018-09-20"),  # final: the later one is used
+        ("Micron", "FQ4 2018", "operating_margin_pct", 50.0, "%", None),
+        ("Micron", "FQ1 2023", "revenue", 4.0, "USD bn", None),
+        ("Micron", "FQ1 2023", "operating_income", -1.0, "USD bn", None),
+        ("Micron", "FY2018", "revenue", 30.0, "USD bn", None),
+        ("Micron", "FY2018", "operating_income", 15.0, "USD bn", None),
+        ("SK hynix", "Q4 2023", "revenue", 11.0, "KRW tn", None),
+        ("SK hynix", "Q4 2023", "operating_income", 0.3, "USD bn", None),     # units differ: dropped
+        ("SK hynix", "Q1 2024", "revenue", 12.0, "KRW tn", None),            # no profit: dropped
+        ("Samsung", "Q1 2024", "revenue", 20.0, "KRW tn", None),             # a division and the company: apart
+        ("Samsung", "Q1 2024", "operating_income", 2.0, "KRW tn", None),
+    ], columns=["company", "period", "metric", "value", "unit", "announced"])
+    f["announced"] = pd.to_datetime(f["announced"])
+    f["segment"] = "whole company"
+    f.loc[f["company"].eq("Samsung") & f["period"].eq("Q1 2024"), "segment"] = "semiconductor division"
+    f = pd.concat([f, pd.DataFrame([{"company": "Samsung", "period": "Q1 2024", "metric": "revenue", "value": 80.0,
+                                     "unit": "KRW tn", "segment": "whole company"},
+                                    {"company": "Samsung", "period": "Q1 2024", "metric": "operating_income",
+                                     "value": 4.0, "unit": "KRW tn", "segment": "whole company"}])])
     q = cycle.margins(f)
+    assert q[["company", "segment", "operating_margin"]].iloc[2:].values.tolist() == [
+        ["Samsung", "semiconductor division", 10.0], ["Samsung", "whole company", 5.0]]
+    q = q[q["company"] == "Micron"]
     assert q[["period", "operating_margin", "versions"]].values.tolist() == [["FQ4 2018", 50.0, 2],
                                                                             ["FQ1 2023", -25.0, 1]]
     assert q["reported_margin"].iloc[0] == 50 and np.isnan(q["reported_margin"].iloc[1])
