@@ -366,3 +366,95 @@ def indicator_lines(series: dict[str, pd.DataFrame], line: str, y_title: str) ->
                  alt.Tooltip("value:Q", title=y_title, format=",.2f"), alt.Tooltip("source_id:N", title="Source row")],
     ).add_params(pick).properties(width=560, height=280)
     return with_source(chart, line)
+
+
+def _quarter_dates(frame: pd.DataFrame, column: str = "quarter") -> pd.DataFrame:
+    """A quarterly Period column as the quarter's first day (for a time axis) and a label."""
+    q = pd.PeriodIndex(frame[column], freq="Q")
+    return frame.assign(date=q.start_time, label=[f"{p.year} Q{p.quarter}" for p in q])
+
+
+# one tick a quarter, on the quarter's first day, labelled "2026 Q1"
+QUARTER_AXIS = alt.Axis(format="%Y Q%q", tickCount={"interval": "month", "step": 3}, labelAngle=-40)
+YEAR_AXIS = alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1})
+
+
+def depreciation_sliders(full: pd.DataFrame, shares, revenue: pd.DataFrame, points: pd.DataFrame, defaults: dict,
+                         line: str) -> alt.TopLevelMixin:
+    """Modelled AI depreciation per quarter against the fitted revenue path, with sliders for the useful
+    life and the AI share of capital spending.
+
+    ``full``: quarter, life_years, depreciation at an AI share of one for every life offered (depreciation
+    is proportional to the share, so the page scales it in the browser and needs no kernel);
+    ``shares``: the share slider's values; ``revenue``: quarter, revenue (the fitted path);
+    ``points``: quarter, value, what (published figures drawn as dots).
+    """
+    life = _slider("life", full["life_years"], "useful life (years) ", defaults["life"])
+    share = _slider("share", shares, "AI share of capital spending ", defaults["share"])
+    x = alt.X("date:T", title="Quarter", axis=QUARTER_AXIS)
+    y = alt.Y("value:Q", title="USD bn a quarter")
+    dep = alt.Chart(_quarter_dates(full)).transform_filter("abs(datum.life_years - life) < 1e-6").transform_calculate(
+        value="datum.depreciation * share", series="'modelled AI depreciation'")
+    rev = alt.Chart(_quarter_dates(revenue).rename(columns={"revenue": "value"})).transform_calculate(
+        series="'AI revenue, fitted path'")
+    colour = alt.Color("series:N", title=None, scale=alt.Scale(
+        domain=["modelled AI depreciation", "AI revenue, fitted path", "published figure"],
+        range=[FALL, RISE, "#333333"]))
+    tooltip = [alt.Tooltip("series:N", title="Series"), alt.Tooltip("label:N", title="Quarter"),
+               alt.Tooltip("value:Q", title="USD bn", format=",.1f")]
+    lines = [dep.mark_line(point=True).encode(x=x, y=y, color=colour, tooltip=tooltip),
+             rev.mark_line(point=True, strokeDash=[5, 3]).encode(x=x, y=y, color=colour, tooltip=tooltip)]
+    dots = alt.Chart(_quarter_dates(points)).transform_calculate(series="'published figure'").mark_point(
+        shape="diamond", size=110, filled=True).encode(
+        x=x, y=y, color=colour, tooltip=[alt.Tooltip("what:N", title="Published"), alt.Tooltip("label:N", title="Quarter"),
+                                        alt.Tooltip("value:Q", title="USD bn", format=",.1f")])
+    chart = alt.layer(*lines, dots).add_params(life, share).properties(width=540, height=300)
+    return with_source(chart, line)
+
+
+def crossover_heatmap(table: pd.DataFrame, line: str) -> alt.TopLevelMixin:
+    """The crossover quarter for each useful life × AI share; ``table`` has life_years, ai_share, label
+    (the quarter, or the words for none within the span) and order (for the colour scale)."""
+    labels = list(table.sort_values("order")["label"].drop_duplicates())
+    base = alt.Chart(table).encode(
+        x=alt.X("ai_share:O", title="AI share of capital spending", axis=alt.Axis(format=".0%", labelAngle=0)),
+        y=alt.Y("life_years:O", title="Useful life (years)", sort="descending"))
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.Color("label:O", title="Covered from", sort=labels,
+                        scale=alt.Scale(domain=labels, scheme="blues", reverse=True),
+                        legend=alt.Legend(orient="right")),
+        tooltip=[alt.Tooltip("life_years:Q", title="Life (years)"),
+                 alt.Tooltip("ai_share:Q", title="AI share", format=".0%"),
+                 alt.Tooltip("label:N", title="Crossover"),
+                 alt.Tooltip("depreciation_last:Q", title="Depreciation, last quarter (USD bn)", format=",.1f")])
+    text = base.mark_text(fontSize=9).encode(
+        text="short:N", color=alt.condition("datum.order >= 3", alt.value("#111"), alt.value("white")))
+    return with_source(alt.layer(cells, text).properties(width=alt.Step(52), height=alt.Step(30)), line)
+
+
+def cumulative_lines(frame: pd.DataFrame, line: str) -> alt.TopLevelMixin:
+    """Cumulative revenue, depreciation and capital spending (long format: quarter, series, value)."""
+    data = _quarter_dates(frame)
+    return with_source(alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("date:T", title="Quarter", axis=QUARTER_AXIS),
+        y=alt.Y("value:Q", title="Cumulative since the first quarter shown (USD bn)"),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(scheme="dark2")),
+        tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("label:N", title="Quarter"),
+                 alt.Tooltip("value:Q", title="USD bn", format=",.0f")],
+    ).properties(width=540, height=280), line)
+
+
+def company_depreciation(frame: pd.DataFrame, points: pd.DataFrame, line: str) -> alt.TopLevelMixin:
+    """Modelled depreciation of each company's own spending (quarter, company, value), with published
+    AI revenue figures as dots (quarter, company, value, what)."""
+    x = alt.X("date:T", title="Quarter", axis=YEAR_AXIS)
+    y = alt.Y("value:Q", title="USD bn a quarter")
+    colour = alt.Color("company:N", title=None, scale=alt.Scale(scheme="tableau10"))
+    lines = alt.Chart(_quarter_dates(frame)).mark_line().encode(
+        x=x, y=y, color=colour, tooltip=[alt.Tooltip("company:N", title="Company"),
+                                         alt.Tooltip("label:N", title="Quarter"),
+                                         alt.Tooltip("value:Q", title="Depreciation (USD bn)", format=",.1f")])
+    dots = alt.Chart(_quarter_dates(points)).mark_point(shape="diamond", size=110, filled=True).encode(
+        x=x, y=y, color=colour, tooltip=[alt.Tooltip("what:N", title="Published"), alt.Tooltip("label:N", title="Quarter"),
+                                        alt.Tooltip("value:Q", title="USD bn a quarter", format=",.2f")])
+    return with_source(alt.layer(lines, dots).properties(width=540, height=280), line)

@@ -143,3 +143,36 @@ def cumulative(revenue: pd.Series, charge: pd.Series, capex: pd.Series) -> pd.Da
     if frame.empty:
         raise ValueError("revenue, depreciation and capex share no quarter")
     return frame.sort_index().cumsum()
+
+
+def stated_lives(lives: pd.DataFrame, on: pd.Timestamp | str) -> pd.DataFrame:
+    """Each company's server life in force on ``on``: the latest change effective by then whose asset
+    names servers (one row per company: company, years, life_id, effective, asset)."""
+    on = pd.Timestamp(on)
+    servers = lives[lives["asset"].str.contains("server", case=False) & (lives["effective"] <= on)]
+    latest = servers.sort_values(["company", "effective", "life_id"]).groupby("company", sort=True).tail(1)
+    return latest[["company", "years", "life_id", "effective", "asset"]].reset_index(drop=True)
+
+
+def describe_crossover(grid: pd.DataFrame, first: pd.Period, last: pd.Period) -> pd.DataFrame:
+    """:func:`crossover_grid`'s result with words for each cell: ``label`` (e.g. "2026 Q1", "2025 Q1 or
+    earlier", "after 2026 Q2"), a short form for a heatmap cell and ``order`` (0 = earliest)."""
+    def name(q: pd.Period) -> str:
+        return f"{q.year} Q{q.quarter}"
+
+    quarters = list(pd.period_range(first, last, freq="Q"))
+    labels, shorts, orders = [], [], []
+    for q in grid["crossover"]:
+        if pd.isna(q):
+            labels.append(f"after {name(last)}")
+            shorts.append(f">Q{last.quarter} {last.year % 100:02d}")
+            orders.append(len(quarters))
+        elif q <= first:
+            labels.append(f"{name(first)} or earlier")
+            shorts.append(f"≤Q{first.quarter} {first.year % 100:02d}")
+            orders.append(0)
+        else:
+            labels.append(name(q))
+            shorts.append(f"Q{q.quarter} {q.year % 100:02d}")
+            orders.append(quarters.index(q))
+    return grid.assign(label=labels, short=shorts, order=orders)

@@ -167,3 +167,25 @@ def test_fit_refuses_bad_points():
     neg = pd.DataFrame({"kind": ["annualised_revenue"] * 2, "as_of": [ORIGIN, ORIGIN], "value": [1.0, -2.0]})
     with pytest.raises(ValueError, match="positive"):
         rp.fit(neg)
+
+
+def test_stated_lives_take_the_latest_server_change_in_force():
+    lives = pd.DataFrame({
+        "life_id": ["UL1", "UL2", "UL3", "UL4"], "company": ["Amazon", "Amazon", "Amazon", "Meta"],
+        "effective": pd.to_datetime(["2022-01-01", "2022-01-01", "2025-01-01", "2025-01-01"]),
+        "asset": ["servers", "networking equipment", "subset of servers", "servers and network assets"],
+        "years": [5, 6, 4.5, 5.5]})
+    now = dep.stated_lives(lives, "2026-03-31")
+    assert now[["company", "years", "life_id"]].values.tolist() == [["Amazon", 4.5, "UL3"], ["Meta", 5.5, "UL4"]]
+    before = dep.stated_lives(lives, "2024-06-30")
+    assert before[["company", "years"]].values.tolist() == [["Amazon", 5.0]]  # networking is not a server
+
+
+def test_crossover_words():
+    first, last = Q("2025Q1", freq="Q"), Q("2025Q4", freq="Q")
+    grid = pd.DataFrame({"crossover": pd.PeriodIndex([Q("2025Q1", freq="Q"), Q("2025Q3", freq="Q"), pd.NaT],
+                                                     freq="Q")})
+    out = dep.describe_crossover(grid, first, last)
+    assert out["label"].tolist() == ["2025 Q1 or earlier", "2025 Q3", "after 2025 Q4"]
+    assert out["short"].tolist() == ["≤Q1 25", "Q3 25", ">Q4 25"]
+    assert out["order"].tolist() == [0, 2, 4]
