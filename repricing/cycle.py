@@ -130,3 +130,20 @@ def lagged_fit(driver: pd.Series, outcome: pd.Series, lags=(0, 1, 2)) -> pd.Data
                      "slope": model.params["x"], "slope_se": model.bse["x"], "p_value": model.pvalues["x"],
                      "r2": model.rsquared, "first_year": int(both.index.min()), "last_year": int(both.index.max())})
     return pd.DataFrame(rows)
+
+
+def fiscal_years_from_quarters(margins_table: pd.DataFrame, company: str,
+                               segment: str = "whole company") -> pd.DataFrame:
+    """Revenue and operating income per fiscal year, summed from the four fiscal quarters ``"FQn YYYY"``.
+
+    Only years with all four quarters are returned (index: fiscal year); the margin is recomputed.
+    """
+    q = margins_table[(margins_table["company"] == company) & (margins_table["segment"] == segment)]
+    parts = q["period"].str.extract(_FISCAL.pattern)
+    q = q.assign(fq=pd.to_numeric(parts[0]), fy=pd.to_numeric(parts[1])).dropna(subset=["fy"])
+    counts = q.groupby("fy")["fq"].nunique()
+    full = counts[counts == 4].index
+    sums = q[q["fy"].isin(full)].groupby("fy")[["revenue", "operating_income"]].sum()
+    sums.index = sums.index.astype(int)
+    sums.index.name = "fiscal_year"
+    return sums.assign(operating_margin=100 * sums["operating_income"] / sums["revenue"])

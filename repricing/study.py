@@ -10,6 +10,7 @@ which every chapter shows in its parameters table.
 from __future__ import annotations
 
 import pandas as pd
+from scipy import stats
 
 from . import events
 from .tables import LAYERS
@@ -80,6 +81,23 @@ def layer_tests(results: pd.DataFrame, window: str = "[0]") -> pd.DataFrame:
             row.update({"t_mean": mean_test["t"], "p_mean": mean_test["p"], "t_bmp": bmp["t"], "p_bmp": bmp["p"]})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def layer_against_rest(results: pd.DataFrame, layer: str, window: str = "[0]") -> dict:
+    """How far one layer's CARs sit from every other company listing's, in one window.
+
+    Returns the two means (%), their difference (percentage points), Welch's t statistic and
+    two-sided p-value for the difference, and the number of listings on each side.
+    """
+    one = results[results["window"] == window]
+    inside, outside = one.loc[one["layer"] == layer, "car"] * 100, one.loc[one["layer"] != layer, "car"] * 100
+    if len(inside) < 2 or len(outside) < 2:
+        raise ValueError(f"need two listings on each side to compare {layer!r} with the rest; "
+                         f"have {len(inside)} and {len(outside)}")
+    test = stats.ttest_ind(inside, outside, equal_var=False)
+    return {"layer": layer, "listings": len(inside), "others": len(outside), "mean_layer": float(inside.mean()),
+            "mean_others": float(outside.mean()), "difference": float(inside.mean() - outside.mean()),
+            "t": float(test.statistic), "p": float(test.pvalue)}
 
 
 def car_paths(returns: pd.DataFrame, results: pd.DataFrame, span: tuple[int, int] = PARAMETERS["path"]

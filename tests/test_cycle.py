@@ -107,3 +107,13 @@ def test_lagged_fit_recovers_an_exact_lag():
     assert fit.loc[0, "r2"] < 0.9 and fit.loc[2, "years"] == 8
     short = cycle.lagged_fit(capex.iloc[:2], profit, lags=(1,))
     assert short["years"].tolist() == [2] and "slope" not in short
+
+
+def test_fiscal_years_are_summed_only_when_complete():
+    rows = [("Micron", "whole company", f"FQ{q} {y}", 10.0 * q, 1.0 * q) for y in (2018, 2019) for q in (1, 2, 3, 4)]
+    rows = [r for r in rows if r[2] != "FQ4 2019"] + [("Micron", "whole company", "FY2018", 999.0, 9.0)]
+    table = pd.DataFrame(rows, columns=["company", "segment", "period", "revenue", "operating_income"])
+    years = cycle.fiscal_years_from_quarters(table, "Micron")
+    # 2018: revenue 10+20+30+40 = 100, income 1+2+3+4 = 10 (10 %); 2019 lacks a quarter; FY rows are ignored
+    assert years.index.tolist() == [2018]
+    assert years.loc[2018].tolist() == [100.0, 10.0, 10.0]

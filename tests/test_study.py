@@ -92,3 +92,18 @@ def test_ci_chart_facets_its_rows(returns):
     spec = charts.abnormal_with_ci(results[results["window"] == "[0]"], "Sources: test.").to_dict()
     assert all("data" not in layer for layer in spec["spec"]["layer"]), "a layer with its own data escapes the facet"
     assert spec["facet"]["row"]["field"] == "layer"
+
+
+def test_layer_against_rest_by_hand():
+    from repricing import study as st
+    results = pd.DataFrame({"window": ["[0]"] * 5 + ["[0,+1]"], "layer": ["memory", "memory", "chips", "chips", "cloud",
+                                                                         "memory"],
+                            "car": [-0.10, -0.08, -0.02, -0.04, 0.0, 0.5]})
+    out = st.layer_against_rest(results, "memory")
+    # memory -9 % on average, the rest -2 %: seven points lower
+    assert out["mean_layer"] == pytest.approx(-9) and out["mean_others"] == pytest.approx(-2)
+    assert out["difference"] == pytest.approx(-7) and (out["listings"], out["others"]) == (2, 3)
+    # Welch: s1² = 2, s2² = 4 (percent²), se = sqrt(2/2 + 4/3) = sqrt(7/3); t = -7 / se
+    assert out["t"] == pytest.approx(-7 / (7 / 3) ** 0.5)
+    with pytest.raises(ValueError, match="two listings"):
+        st.layer_against_rest(results, "cloud")
