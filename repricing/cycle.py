@@ -147,3 +147,50 @@ def fiscal_years_from_quarters(margins_table: pd.DataFrame, company: str,
     sums.index = sums.index.astype(int)
     sums.index.name = "fiscal_year"
     return sums.assign(operating_margin=100 * sums["operating_income"] / sums["revenue"])
+
+
+def turning_points(series: pd.Series, min_swing: float) -> pd.DataFrame:
+    """Alternating peaks and troughs of ``series`` (in order), each confirmed by a move of at least
+    ``min_swing`` against it; the last extreme, not yet confirmed, closes the list.
+
+    Returns columns at (the index label), value, kind ("peak", "trough", "peak, not confirmed" or
+    "trough, not confirmed"). A series that never moves ``min_swing`` has no turning points.
+    """
+    if min_swing <= 0:
+        raise ValueError("min_swing must be positive")
+    s = series.dropna()
+    if s.empty:
+        raise ValueError("no values given")
+    labels, values = list(s.index), s.to_numpy(dtype=float)
+    out = []
+    hi = lo = 0
+    direction = 0            # 1: rising, tracking a peak; -1: falling, tracking a trough
+    cand = 0
+    for i in range(1, len(values)):
+        v = values[i]
+        if direction == 0:
+            hi = i if v > values[hi] else hi
+            lo = i if v < values[lo] else lo
+            if values[hi] - values[lo] >= min_swing:
+                if hi > lo:
+                    out.append((lo, "trough"))
+                    direction, cand = 1, hi
+                else:
+                    out.append((hi, "peak"))
+                    direction, cand = -1, lo
+        elif direction == 1:
+            if v >= values[cand]:
+                cand = i
+            elif values[cand] - v >= min_swing:
+                out.append((cand, "peak"))
+                direction, cand = -1, i
+        else:
+            if v <= values[cand]:
+                cand = i
+            elif v - values[cand] >= min_swing:
+                out.append((cand, "trough"))
+                direction, cand = 1, i
+    if direction:
+        out.append((cand, ("peak" if direction == 1 else "trough") + ", not confirmed"))
+    return pd.DataFrame([{"at": labels[i], "value": float(values[i]), "kind": k} for i, k in out],
+                        columns=["at", "value", "kind"])

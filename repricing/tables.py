@@ -437,6 +437,9 @@ MEMORY_PRICES = Table(
         Column("product", "string", "DRAM, NAND, HBM, ..."),
         Column("metric", "string", "What is measured.",
                enum=("contract_price_change_pct", "market_size", "price_forecast_change_pct")),
+        Column("horizon", "string", "What a change is measured against: the quarter before, the year before or "
+               "the month before; 'level' for a market size.",
+               enum=("quarter on quarter", "year on year", "month on month", "level")),
         Column("value", "number", "The figure as published (the low end of a range)."),
         Column("value_to", "number", "High end of a range; empty otherwise.", required=False),
         Column("unit", "string", "Unit of value.", enum=("%", "USD bn")),

@@ -117,3 +117,18 @@ def test_fiscal_years_are_summed_only_when_complete():
     # 2018: revenue 10+20+30+40 = 100, income 1+2+3+4 = 10 (10 %); 2019 lacks a quarter; FY rows are ignored
     assert years.index.tolist() == [2018]
     assert years.loc[2018].tolist() == [100.0, 10.0, 10.0]
+
+
+def test_turning_points_by_hand():
+    s = pd.Series([10, 30, 25, 50, 20, 22, 5, 40], index=list("abcdefgh"), dtype=float)
+    tp = cycle.turning_points(s, 20)
+    # 10 -> 30 confirms the trough at a; 50 -> 20 the peak at d; 5 -> 40 the trough at g; h is the latest high
+    assert tp.values.tolist() == [["a", 10, "trough"], ["d", 50, "peak"], ["g", 5, "trough"],
+                                  ["h", 40, "peak, not confirmed"]]
+    # the 25 after 30 is too small to count at a 20-point swing; at 4 points it counts, the 22 after 20 still does not
+    assert cycle.turning_points(s, 4)["at"].tolist() == list("abcdgh")
+    falling = cycle.turning_points(pd.Series([50.0, 20.0, 45.0]), 20)
+    assert falling["kind"].tolist() == ["peak", "trough", "peak, not confirmed"]
+    assert cycle.turning_points(pd.Series([1.0, 2.0, 1.5]), 5).empty
+    with pytest.raises(ValueError, match="positive"):
+        cycle.turning_points(s, 0)
