@@ -70,15 +70,20 @@ alt.renderers.register("repricing", render)
 alt.renderers.enable("repricing")
 
 
-def source_line(source_ids, sources: pd.DataFrame, prefix: str = "Sources") -> str:
+def source_line(source_ids, sources: pd.DataFrame, prefix: str = "Sources", limit: int | None = None,
+                where: str = "the appendix") -> str:
     """'Sources: Publisher (date); ...' for the given source ids: one entry per publisher and date
     (the date left out where the source shows none), in a stable order, so that a repository cited
-    for forty files is named once."""
+    for forty files is named once. With ``limit``, at most that many entries are written and the line
+    says how many more there are and ``where`` they are listed."""
     src = sources.set_index("source_id").loc[sorted(set(source_ids))]
     parts = []
     for (publisher, published), _ in src.groupby(["publisher", src["published"].fillna(pd.Timestamp(0))],
                                                  sort=True):
         parts.append(publisher if published == pd.Timestamp(0) else f"{publisher} ({published:%Y-%m-%d})")
+    if limit is not None and len(parts) > limit:
+        rest = len(parts) - limit
+        return f"{prefix}: " + "; ".join(parts[:limit]) + f"; and {rest} more, listed in {where}."
     return f"{prefix}: " + "; ".join(parts) + "."
 
 
@@ -458,3 +463,142 @@ def company_depreciation(frame: pd.DataFrame, points: pd.DataFrame, line: str) -
         x=x, y=y, color=colour, tooltip=[alt.Tooltip("what:N", title="Published"), alt.Tooltip("label:N", title="Quarter"),
                                         alt.Tooltip("value:Q", title="USD bn a quarter", format=",.2f")])
     return with_source(alt.layer(lines, dots).properties(width=540, height=280), line)
+
+
+def margin_cycle(frame: pd.DataFrame, turns: pd.DataFrame, line: str) -> alt.TopLevelMixin:
+    """Quarterly operating margin (%) with the cycle's turning points marked.
+
+    ``frame``: quarter, company, operating_margin, revenue, operating_income, period; ``turns``: quarter,
+    value, kind (peak, trough, or either "not confirmed") and period.
+    """
+    x = alt.X("date:T", title="Quarter (calendar)", axis=YEAR_AXIS)
+    y = alt.Y("operating_margin:Q", title="Operating margin (%)")
+    lines = alt.Chart(_quarter_dates(frame)).mark_line(point=alt.OverlayMarkDef(size=20)).encode(
+        x=x, y=y, color=alt.value("#4e79a7"), detail="company:N",
+        tooltip=[alt.Tooltip("company:N", title="Company"), alt.Tooltip("period:N", title="Fiscal quarter"),
+                 alt.Tooltip("revenue:Q", title="Revenue (USD bn)", format=",.2f"),
+                 alt.Tooltip("operating_income:Q", title="Operating income (USD bn)", format=",.2f"),
+                 alt.Tooltip("operating_margin:Q", title="Margin (%)", format=".1f")])
+    marks = alt.Chart(_quarter_dates(turns).rename(columns={"value": "operating_margin"})).mark_point(
+        size=160, filled=True, opacity=0.9).encode(
+        x=x, y=y, shape=alt.Shape("kind:N", title="Turning point", scale=alt.Scale(
+            domain=["peak", "trough", "peak, not confirmed", "trough, not confirmed"],
+            range=["triangle-up", "triangle-down", "diamond", "diamond"])),
+        color=alt.Color("kind:N", title="Turning point", scale=alt.Scale(
+            domain=["peak", "trough", "peak, not confirmed", "trough, not confirmed"],
+            range=[FALL, RISE, "#333333", "#333333"])),
+        tooltip=[alt.Tooltip("kind:N", title="Turning point"), alt.Tooltip("period:N", title="Fiscal quarter"),
+                 alt.Tooltip("operating_margin:Q", title="Margin (%)", format=".1f")])
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#444").encode(y="y:Q")
+    chart = alt.layer(zero, lines, marks).properties(width=560, height=300)
+    return with_source(chart, line)
+
+
+def annual_margins(frame: pd.DataFrame, line: str) -> alt.TopLevelMixin:
+    """Operating margin (%) by fiscal year, one line per company (company, fiscal_year, operating_margin)."""
+    chart = alt.Chart(frame).mark_line(point=True).encode(
+        x=alt.X("fiscal_year:O", title="Fiscal year", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("operating_margin:Q", title="Operating margin (%)"),
+        color=alt.Color("company:N", title=None, scale=alt.Scale(scheme="tableau10")),
+        tooltip=[alt.Tooltip("company:N", title="Company"), alt.Tooltip("fiscal_year:O", title="Fiscal year"),
+                 alt.Tooltip("operating_margin:Q", title="Margin (%)", format=".1f"),
+                 alt.Tooltip("basis:N", title="Figures")]).properties(width=560, height=260)
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#444").encode(y="y:Q")
+    return with_source(alt.layer(zero, chart), line)
+
+
+def _ranges(data: pd.DataFrame, x: alt.X, y_title: str) -> list:
+    """A bar from low to high for a range and a dot at each published figure, offset by source."""
+    tooltip = [alt.Tooltip("source:N", title="Source"), alt.Tooltip("label:N", title="Published"),
+               alt.Tooltip("row:N", title="Row"), alt.Tooltip("note:N", title="Note")]
+    colour = alt.Color("source:N", title="Source", scale=alt.Scale(scheme="tableau20"),
+                       legend=alt.Legend(orient="bottom", columns=2, labelLimit=360))
+    bars = alt.Chart().mark_bar(width=7, opacity=0.55).encode(
+        x=x, xOffset=alt.XOffset("row:N"), y=alt.Y("low:Q", title=y_title), y2="high:Q", color=colour,
+        tooltip=tooltip)
+    dots = alt.Chart().mark_point(filled=True, size=45).encode(
+        x=x, xOffset=alt.XOffset("row:N"), y="low:Q", color=colour, tooltip=tooltip)
+    tops = alt.Chart().transform_filter("datum.high != datum.low").mark_point(filled=True, size=45).encode(
+        x=x, xOffset=alt.XOffset("row:N"), y="high:Q", color=colour, tooltip=tooltip)
+    return [bars, dots, tops]
+
+
+def price_forecasts(rows: pd.DataFrame, line: str) -> alt.TopLevelMixin:
+    """Contract-price changes and forecasts, one panel per product: every published version, ranges as
+    bars, side by side by source (rows: product, quarter, low, high, label, source, row, note)."""
+    layers = _ranges(rows, alt.X("quarter:O", title="Quarter the change is for", axis=alt.Axis(labelAngle=0)),
+                     "Contract-price change on the quarter before (%)")
+    chart = alt.layer(*layers, data=rows).properties(width=260, height=260).facet(
+        column=alt.Column("product:N", title=None, header=alt.Header(labelFontSize=12)))
+    return with_source(chart, line)
+
+
+def market_estimates(rows: pd.DataFrame, line: str) -> alt.TopLevelMixin:
+    """Market-size estimates by year and source, ranges as bars (rows: year, low, high, label, source,
+    row, note)."""
+    layers = _ranges(rows, alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)), "Market size (USD bn)")
+    return with_source(alt.layer(*layers, data=rows).properties(width=420, height=260), line)
+
+
+def valuation_readings(readings: pd.DataFrame, marks: pd.DataFrame, line: str, y_title: str) -> alt.TopLevelMixin:
+    """Dated valuation readings (date, value, company, publisher, row, basis): colour by company, shape by
+    publisher, a dotted line joining one publisher's readings of one company; vertical rules at the dates
+    in ``marks`` (date, label)."""
+    data = readings.assign(when=readings["date"].dt.strftime("%Y-%m-%d"))
+    x = alt.X("date:T", title="Date of the reading", axis=YEAR_AXIS)
+    y = alt.Y("value:Q", title=y_title)
+    colour = alt.Color("company:N", title="Company", scale=alt.Scale(scheme="tableau10"))
+    tooltip = [alt.Tooltip("company:N", title="Company"), alt.Tooltip("publisher:N", title="Publisher"),
+               alt.Tooltip("when:N", title="Date"), alt.Tooltip("value:Q", title=y_title, format=".2f"),
+               alt.Tooltip("row:N", title="Row"), alt.Tooltip("basis:N", title="Basis")]
+    joins = alt.Chart(data).mark_line(strokeDash=[2, 2], opacity=0.6).encode(
+        x=x, y=y, color=colour, detail="series:N")
+    points = alt.Chart(data).mark_point(size=60, filled=True).encode(
+        x=x, y=y, color=colour, shape=alt.Shape("publisher:N", title="Publisher",
+                                                legend=alt.Legend(orient="bottom", columns=2, labelLimit=300)),
+        tooltip=tooltip)
+    rules = alt.Chart(marks).mark_rule(color="#999", strokeDash=[4, 3]).encode(x="date:T")
+    labels = alt.Chart(marks).mark_text(align="left", dx=3, dy=-6, fontSize=10, color="#555").encode(
+        x="date:T", y=alt.value(8), text="label:N")
+    return with_source(alt.layer(rules, labels, joins, points).properties(width=560, height=280), line)
+
+
+def car_strip(results: pd.DataFrame, highlight: str, line: str) -> alt.TopLevelMixin:
+    """Each listing's abnormal return (%) by layer, the ``highlight`` layer's listings labelled
+    (results: ticker, name, layer, car_pct, t)."""
+    order = [layer for layer in LAYER_ORDER if layer in set(results["layer"])]
+    ranked = results[results["layer"] == highlight].sort_values("car_pct").index
+    results = results.assign(dy=0.0)
+    results.loc[ranked, "dy"] = [-11.0 if i % 2 == 0 else 11.0 for i in range(len(ranked))]
+    base = alt.Chart(results).encode(
+        x=alt.X("car_pct:Q", title="Abnormal return on the first session (%)"),
+        y=alt.Y("layer:N", sort=order, title=None))
+    dots = base.mark_circle(size=90, opacity=0.85).encode(
+        color=alt.Color("layer:N", scale=LAYER_SCALE, legend=None),
+        tooltip=[alt.Tooltip("name:N", title="Name"), alt.Tooltip("layer:N", title="Layer"),
+                 alt.Tooltip("car_pct:Q", title="Abnormal return (%)", format="+.2f"),
+                 alt.Tooltip("t:Q", title="t", format=".2f")])
+    text = base.transform_filter(alt.datum.layer == highlight).mark_text(fontSize=10, color="#333").encode(
+        text="ticker:N", yOffset=alt.YOffset("dy:Q", scale=None))
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
+    return with_source(alt.layer(zero, dots, text).properties(width=520, height=alt.Step(36)), line)
+
+
+def drawdown_paths(frame: pd.DataFrame, event_date: pd.Timestamp, line: str) -> alt.TopLevelMixin:
+    """Fall from the running high (%) per listing (date, ticker, drawdown_pct), the event day marked.
+
+    Dates travel as "YYYY-MM-DD" strings (a daily series for several listings is most of the page's
+    weight otherwise)."""
+    data = pd.DataFrame({"when": frame["date"].dt.strftime("%Y-%m-%d"), "ticker": frame["ticker"],
+                         "drawdown_pct": frame["drawdown_pct"]})
+    pick = alt.selection_point(fields=["ticker"], bind="legend")
+    lines = alt.Chart(data).mark_line().encode(
+        x=alt.X("when:T", title=None, axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("drawdown_pct:Q", title="Below the running high (%)"),
+        color=alt.Color("ticker:N", title="Listing (click to pick)", scale=alt.Scale(scheme="tableau10")),
+        opacity=alt.condition(pick, alt.value(1), alt.value(0.15)),
+        tooltip=[alt.Tooltip("ticker:N", title="Listing"), alt.Tooltip("when:N", title="Date"),
+                 alt.Tooltip("drawdown_pct:Q", title="Below high (%)", format=".1f")]).add_params(pick)
+    day = alt.Chart(pd.DataFrame({"when": [f"{event_date:%Y-%m-%d}"]})).mark_rule(
+        color="#444", strokeDash=[3, 3]).encode(x="when:T")
+    return with_source(alt.layer(day, lines).properties(width=560, height=260), line)

@@ -194,3 +194,14 @@ def turning_points(series: pd.Series, min_swing: float) -> pd.DataFrame:
         out.append((cand, ("peak" if direction == 1 else "trough") + ", not confirmed"))
     return pd.DataFrame([{"at": labels[i], "value": float(values[i]), "kind": k} for i, k in out],
                         columns=["at", "value", "kind"])
+
+
+def nearest_reading(readings: pd.DataFrame, when, tolerance_days: int) -> pd.Series | None:
+    """The reading (a row with a ``date`` column) closest in time to ``when``, if within
+    ``tolerance_days``; the earlier of two equally close readings. None when nothing is close enough."""
+    if readings.empty:
+        return None
+    gap = (readings["date"] - pd.Timestamp(when)).abs()
+    order = pd.DataFrame({"gap": gap, "date": readings["date"]}).sort_values(["gap", "date"], kind="stable")
+    best = order.index[0]
+    return readings.loc[best] if gap[best] <= pd.Timedelta(days=tolerance_days) else None

@@ -83,3 +83,54 @@ def test_event_day_chart_carries_its_data_and_sources(small_data):
     assert spec["title"]["orient"] == "bottom" and spec["title"]["text"].startswith("Sources: Wire A (2026-07-01)")
     tooltip = {t["title"] for t in spec["spec"]["layer"][0]["encoding"]["tooltip"]}
     assert {"Ticker", "Change (%)", "Basis", "Source"} <= tooltip
+
+
+def test_source_line_can_be_capped_and_says_how_many_more():
+    sources = pd.DataFrame({"source_id": list("abcde"), "publisher": ["P1", "P2", "P3", "P4", "P5"],
+                            "published": pd.to_datetime([None] * 5)})
+    assert charts.source_line(list("abcde"), sources) == "Sources: P1; P2; P3; P4; P5."
+    assert charts.source_line(list("abcde"), sources, limit=2, where="the table") == (
+        "Sources: P1; P2; and 3 more, listed in the table.")
+    assert charts.source_line(list("ab"), sources, limit=2) == "Sources: P1; P2."
+
+
+def test_depreciation_sliders_scale_by_the_share_in_the_page():
+    full = pd.DataFrame({"quarter": ["2026Q1", "2026Q1"], "life_years": [3.0, 6.0], "depreciation": [20.0, 10.0]})
+    revenue = pd.DataFrame({"quarter": ["2026Q1"], "revenue": [25.0]})
+    points = pd.DataFrame({"quarter": ["2026Q1"], "value": [21.0], "what": ["report"]})
+    spec = charts.depreciation_sliders(full, [0.1, 0.2, 0.3], revenue, points, {"life": 6.0, "share": 0.2},
+                                       "Sources: x.").to_dict()
+    params = {p["name"]: p for p in spec["params"]}
+    assert params["share"]["bind"] == {"input": "range", "min": 0.1, "max": 0.3, "step": 0.1,
+                                       "name": "AI share of capital spending "}
+    assert params["life"]["value"] == 6.0 and params["share"]["value"] == 0.2
+    dep = spec["layer"][0]
+    assert {"calculate": "datum.depreciation * share", "as": "value"} in dep["transform"]
+    # the quarter's first day is the time axis; the label names the quarter
+    rows = spec["datasets"][dep["data"]["name"]]
+    assert rows[0]["label"] == "2026 Q1" and rows[0]["date"].startswith("2026-01-01")
+
+
+def test_crossover_heatmap_orders_its_colours_by_quarter():
+    table = pd.DataFrame({"life_years": [3, 6], "ai_share": [0.5, 0.5], "label": ["after 2026 Q2", "2026 Q1"],
+                          "short": [">Q2 26", "Q1 26"], "order": [5, 3], "depreciation_last": [30.0, 20.0]})
+    spec = charts.crossover_heatmap(table, "Sources: x.").to_dict()
+    colour = spec["layer"][0]["encoding"]["color"]
+    assert colour["scale"]["domain"] == ["2026 Q1", "after 2026 Q2"]
+
+
+def test_every_new_chart_carries_its_source_line():
+    quarters = pd.DataFrame({"quarter": ["2025Q4", "2026Q1"], "company": "Micron", "operating_margin": [40.0, 60.0],
+                             "revenue": [10.0, 20.0], "operating_income": [4.0, 12.0], "period": ["FQ1 2026", "FQ2 2026"]})
+    turns = pd.DataFrame({"quarter": ["2026Q1"], "value": [60.0], "kind": ["peak, not confirmed"], "period": ["FQ2 2026"]})
+    ranges = pd.DataFrame({"product": ["DRAM"], "quarter": ["2026 Q1"], "year": [2026], "low": [90.0], "high": [95.0],
+                           "label": ["+90 to +95 %"], "source": ["TrendForce"], "row": ["MP001"], "note": [""]})
+    made = [charts.margin_cycle(quarters, turns, "Sources: m."),
+            charts.price_forecasts(ranges, "Sources: m."),
+            charts.market_estimates(ranges, "Sources: m."),
+            charts.annual_margins(pd.DataFrame({"company": ["Micron"], "fiscal_year": [2025],
+                                                "operating_margin": [26.1], "basis": ["sum"]}), "Sources: m."),
+            charts.drawdown_paths(pd.DataFrame({"date": pd.to_datetime(["2026-07-01"]), "ticker": ["MU"],
+                                                "drawdown_pct": [-10.0]}), pd.Timestamp("2026-07-01"), "Sources: m.")]
+    for chart in made:
+        assert chart.to_dict()["title"]["text"] == "Sources: m."

@@ -132,3 +132,11 @@ def test_turning_points_by_hand():
     assert cycle.turning_points(pd.Series([1.0, 2.0, 1.5]), 5).empty
     with pytest.raises(ValueError, match="positive"):
         cycle.turning_points(s, 0)
+
+
+def test_nearest_reading_by_hand():
+    r = pd.DataFrame({"date": pd.to_datetime(["2018-06-01", "2018-09-01", "2018-12-01"]), "value": [5.6, 3.7, 3.4]})
+    assert cycle.nearest_reading(r, "2018-09-30", 92)["value"] == 3.7
+    assert cycle.nearest_reading(r, "2018-07-17", 92)["value"] == 5.6     # 46 days either side: the earlier
+    assert cycle.nearest_reading(r, "2019-06-30", 92) is None
+    assert cycle.nearest_reading(r.iloc[:0], "2019-06-30", 92) is None
