@@ -193,6 +193,18 @@ def base_lease(capex_usd: float, price: float) -> Lease:
                  utilisation=assumption("utilisation"), rho=assumption("rho"))
 
 
+# The sourced inputs of the base case: Meta's raised 2026 capex guidance and the H100 one-year contract index.
+BASE_ROWS = {"capex": "C010", "price": "R004"}
+
+
+def base_case(capex: pd.DataFrame, rentals: pd.DataFrame, rows: dict = BASE_ROWS) -> Lease:
+    """:func:`base_lease` from the sourced rows: the midpoint of capex row ``rows['capex']`` (USD bn) and
+    the rental price of row ``rows['price']``. Both frames are the loaded tables (ids as columns)."""
+    guide = capex.set_index("capex_id").loc[rows["capex"]]
+    price = float(rentals.set_index("price_id").at[rows["price"], "price"])
+    return base_lease((float(guide["low"]) + float(guide["high"])) / 2 * 1e9, price)
+
+
 def expected_lease_revenue(lease: Lease) -> float:
     """Gross yearly revenue from leasing (USD): u × E[p] × E[max(K − D, 0)], demand and price independent."""
     mean_price = lease.price * np.exp(lease.sigma_price ** 2 / 2)

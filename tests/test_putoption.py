@@ -110,3 +110,11 @@ def test_compute_contracts_reads_the_counterparty():
                  "Counterparty: nobody"], "value": [14.2, 10.0, 56.3]})
     out = po.compute_contracts(figures)
     assert list(out["counterparty"]) == ["CoreWeave", "Google Cloud"]
+
+
+def test_base_case_reads_its_two_sourced_rows():
+    import pandas as pd
+    capex = pd.DataFrame({"capex_id": ["C010", "C011"], "low": [125.0, 1.0], "high": [145.0, 1.0]})
+    rentals = pd.DataFrame({"price_id": ["R004", "R005"], "price": [2.65, 9.0]})
+    lease = po.base_case(capex, rentals)
+    assert lease == po.base_lease(135e9, 2.65)

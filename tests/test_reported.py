@@ -85,3 +85,13 @@ def test_disagreements_lists_only_split_figures_chosen_first():
 @pytest.mark.parametrize("value, places", [(-10.57, 2), (-6.0, 0), (8.8, 1), (0.125, 3), (612.91, 2)])
 def test_decimals(value, places):
     assert reported.decimals(value) == places
+
+
+def test_flagged_in_notes_finds_every_recorded_disagreement():
+    from repricing.reported import flagged_in_notes
+    a = pd.DataFrame({"id": ["A2", "A1", "A3"], "source_id": ["s", "t", "u"],
+                      "note": ["DISAGREES with A1", "agrees", None]})
+    b = pd.DataFrame({"code": ["B1"], "source_id": ["v"], "note": ["minor disagreement with B0"]})
+    c = pd.DataFrame({"code": ["C1"], "source_id": ["w"]})
+    out = flagged_in_notes({"b": b, "a": a, "c": c}, {"a": "id", "b": "code", "c": "code"})
+    assert out[["table", "row"]].values.tolist() == [["a", "A2"], ["b", "B1"]]
