@@ -13,3 +13,11 @@ def glue(name: str, value, display: bool = False) -> None:
     if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
         value = value.item()
     _glue(name, value, display=display)
+
+
+def day(when) -> str:
+    """A date as prose writes it: '3 February 2026' (no leading zero)."""
+    import pandas as pd
+
+    when = pd.Timestamp(when)
+    return f"{when.day} {when:%B %Y}"

@@ -134,3 +134,8 @@ def test_every_new_chart_carries_its_source_line():
                                                 "drawdown_pct": [-10.0]}), pd.Timestamp("2026-07-01"), "Sources: m.")]
     for chart in made:
         assert chart.to_dict()["title"]["text"] == "Sources: m."
+
+
+def test_dates_in_prose_have_no_leading_zero():
+    from repricing.book import day
+    assert day("2026-02-03") == "3 February 2026" and day(pd.Timestamp("2025-10-31")) == "31 October 2025"
