@@ -1,6 +1,7 @@
 """What the chapters share to put numbers into prose: one ``glue`` for every notebook."""
 from __future__ import annotations
 
+import pandas as pd
 from myst_nb import glue as _glue
 
 
@@ -17,7 +18,5 @@ def glue(name: str, value, display: bool = False) -> None:
 
 def day(when) -> str:
     """A date as prose writes it: '3 February 2026' (no leading zero)."""
-    import pandas as pd
-
     when = pd.Timestamp(when)
     return f"{when.day} {when:%B %Y}"

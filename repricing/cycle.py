@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from .tables import FISCAL_YEAR_END
+
 
 def drawdown(prices: pd.Series) -> pd.Series:
     """Fall from the running peak, as a fraction (0 at a new high, -0.4 = 40 % below the peak)."""
@@ -58,9 +60,6 @@ def period_end(period: str, fiscal_year_end_month: int = 12) -> pd.Period:
     if m := _YEAR.match(period):
         return pd.Period(year=int(m[1]), month=fiscal_year_end_month, freq="Q")
     raise ValueError(f"cannot read the period {period!r} (expected 'Q3 2025', 'FQ3 2026' or 'FY2025')")
-
-
-FISCAL_YEAR_END = {"Micron": 8, "SanDisk": 6, "Western Digital": 6, "Seagate": 6}
 
 
 def margins(financials: pd.DataFrame, kind: str = "quarter") -> pd.DataFrame:

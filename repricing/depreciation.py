@@ -115,11 +115,15 @@ def crossover_grid(vintages: pd.Series, revenue: pd.Series, lives: Iterable[floa
     Columns: life_years, ai_share, crossover (a quarterly Period, NaT when there is none), and the depreciation and revenue of
     the last quarter the two series share.
     """
+    shares = sorted(shares)
+    if any(not 0 <= share <= 1 for share in shares):
+        raise ValueError(f"AI shares must lie in [0, 1], got {shares}")
     rows = []
     for life in sorted(lives):
-        for share in sorted(shares):
-            charge = depreciation(vintages, life, share, schedule, until=revenue.index.max())
-            last = charge.index.intersection(revenue.index).max()
+        full = depreciation(vintages, life, 1.0, schedule, until=revenue.index.max())  # scales with the share
+        last = full.index.intersection(revenue.index).max()
+        for share in shares:
+            charge = share * full
             rows.append({"life_years": life, "ai_share": share, "crossover": crossover(revenue, charge),
                          "depreciation_last": float(charge[last]), "revenue_last": float(revenue[last])})
     return pd.DataFrame(rows)

@@ -20,10 +20,10 @@ import re
 import pandas as pd
 
 from .depreciation import quarterly_vintages
+from .tables import FISCAL_YEAR_END
 
 BASIS_RANK = {"purchases of property and equipment": 0, "including finance leases": 1, "net of proceeds": 2,
               "not stated": 3}
-FISCAL_YEAR_END = {"Microsoft": 6}
 _FULL = re.compile(r"^FY(\d{4})$")
 _HALF = re.compile(r"^H1 FY(\d{4})$")
 

@@ -281,6 +281,9 @@ SHARES = Table(
 )
 
 COMPANIES = ("Meta", "Microsoft", "Alphabet", "Amazon", "Oracle", "CoreWeave", "Nebius")
+#: Month in which each company's fiscal year ends, where it is not December (Micron's ends around the
+#: start of September, SanDisk's, Western Digital's and Seagate's around the start of July).
+FISCAL_YEAR_END = {"Microsoft": 6, "Micron": 8, "SanDisk": 6, "Western Digital": 6, "Seagate": 6}
 CAPEX_BASES = ("purchases of property and equipment", "including finance leases", "net of proceeds", "not stated")
 
 CAPEX = Table(

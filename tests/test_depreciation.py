@@ -189,3 +189,9 @@ def test_crossover_words():
     assert out["label"].tolist() == ["2025 Q1 or earlier", "2025 Q3", "after 2025 Q4"]
     assert out["short"].tolist() == ["≤Q1 25", "Q3 25", ">Q4 25"]
     assert out["order"].tolist() == [0, 2, 4]
+
+
+def test_crossover_grid_refuses_a_share_outside_zero_to_one():
+    v = quarterly({"2024Q1": 100})
+    with pytest.raises(ValueError, match="AI shares"):
+        dep.crossover_grid(v, quarterly({"2024Q1": 20}), lives=[1], shares=[0.5, 1.5])
