@@ -1,4 +1,4 @@
-"""Command line: ``python -m repricing refresh`` and ``python -m repricing datapackage``."""
+"""Command line: ``python -m repricing refresh | snapshot | datapackage | execute``."""
 from __future__ import annotations
 
 import argparse
@@ -22,7 +22,22 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--data-dir", type=Path, default=DATA_DIR)
     d = sub.add_parser("datapackage", help="write data/datapackage.json from the table declarations")
     d.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    e = sub.add_parser("execute", help="re-execute the chapters whose outputs are not from today's data and code")
+    e.add_argument("--all", action="store_true", help="re-execute every chapter, current or not")
+    e.add_argument("notebooks", nargs="*", type=Path, help="chapter notebooks (default: every chapter)")
     args = parser.parse_args(argv)
+
+    if args.command == "execute":
+        from . import execution
+
+        paths = args.notebooks or execution.chapters()
+        try:
+            done = execution.execute_all(paths) if args.all else execution.refresh_stale(paths)
+        except execution.ExecutionError as exc:
+            print(f"execute failed: {exc}", file=sys.stderr)
+            return 1
+        print(f"executed {len(done)} of {len(paths)} notebooks; the others were current")
+        return 0
 
     if args.command == "refresh":
         from .market import DEFAULT_START, RefreshError, refresh

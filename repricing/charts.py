@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 
 import altair as alt
 import pandas as pd
@@ -36,8 +37,39 @@ def chart_id(spec: dict) -> str:
     return f"chart-{digest[:12]}"
 
 
+CHART_DIGITS = 6  # significant digits of every number a chart carries: more than any axis or tooltip shows
+
+
+def published_spec(node, digits: int = CHART_DIGITS):
+    """``node`` (a Vega-Lite spec or any part of it) with every float rounded to ``digits`` significant
+    digits. A chart shows three or four digits at most; the digits below these depend on the CPU
+    (numpy's SIMD kernels sum in other orders), and a notebook's committed output must not."""
+    if isinstance(node, float):
+        return float(f"{node:.{digits - 1}e}") if math.isfinite(node) else node
+    if isinstance(node, dict):
+        return {key: published_spec(value, digits) for key, value in node.items()}
+    if isinstance(node, list):
+        return [published_spec(value, digits) for value in node]
+    return node
+
+
+def _renamed_datasets(spec: dict) -> dict:
+    """Altair names each inline dataset by a hash of its unrounded rows; name it by its published rows."""
+    datasets = spec.get("datasets") or {}
+    names = {old: "data-" + hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()[:32]
+             for old, rows in datasets.items()}
+    if not names:
+        return spec
+    text = json.dumps(spec)
+    for old, new in names.items():
+        text = text.replace(f'"{old}"', f'"{new}"')
+    return json.loads(text)
+
+
 def render(spec: dict, **metadata) -> tuple[dict, dict]:
-    """Altair renderer: the spec under its MIME type plus a deterministic HTML fallback."""
+    """Altair renderer: the spec (numbers at :data:`CHART_DIGITS`, datasets named by their published
+    rows) under its MIME type plus a deterministic HTML fallback."""
+    spec = _renamed_datasets(published_spec(spec))
     html = spec_to_html(
         spec,
         mode="vega-lite",

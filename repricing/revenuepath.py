@@ -25,6 +25,8 @@ from scipy import optimize
 
 KINDS = ("quarterly_revenue", "trailing_12m_revenue", "annualised_revenue")
 YEAR_DAYS = 365.25
+G_RANGE = (-3.0, 6.0)  # continuous growth rates searched: -95 % to +40,000 % a year
+G_TOLERANCE = 1e-14  # the fit's stated convergence: g to 1e-14, far below the 0.1 % a page prints
 
 
 def _years(dates, origin: pd.Timestamp) -> np.ndarray:
@@ -68,18 +70,51 @@ class RevenuePath:
 
     def predict(self, points: pd.DataFrame) -> np.ndarray:
         """The path's value for each point (columns ``kind`` and ``as_of``), as :func:`fit` compares them."""
-        out = np.empty(len(points))
-        for i, (kind, as_of) in enumerate(zip(points["kind"], pd.to_datetime(points["as_of"]))):
-            if kind == "annualised_revenue":
-                out[i] = self.rate(as_of)[0]
-            elif kind == "trailing_12m_revenue":
-                out[i] = self.between(as_of - pd.DateOffset(years=1), as_of)[0]
-            elif kind == "quarterly_revenue":
-                q = pd.Period(as_of, freq="Q")
-                out[i] = self.between(q.start_time, q.end_time.normalize() + pd.Timedelta(days=1))[0]
-            else:
-                raise ValueError(f"cannot fit a point of kind {kind!r}; use one of {KINDS}")
-        return out
+        is_rate, t1, t2 = _spans(points, self.origin)
+        return np.exp(np.log(self.r0) + _log_shape(self.g, is_rate, t1, t2))
+
+
+def _spans(points: pd.DataFrame, origin: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What each point measures, in years from ``origin``: a rate at t (t1 = t2 = t) or the revenue
+    earned from t1 to t2 (a calendar quarter, or the year ending on the point's date)."""
+    is_rate, starts, ends = [], [], []
+    for kind, as_of in zip(points["kind"], pd.to_datetime(points["as_of"])):
+        if kind == "annualised_revenue":
+            start = end = as_of
+        elif kind == "trailing_12m_revenue":
+            start, end = as_of - pd.DateOffset(years=1), as_of
+        elif kind == "quarterly_revenue":
+            q = pd.Period(as_of, freq="Q")
+            start, end = q.start_time, q.end_time.normalize() + pd.Timedelta(days=1)
+        else:
+            raise ValueError(f"cannot fit a point of kind {kind!r}; use one of {KINDS}")
+        is_rate.append(kind == "annualised_revenue")
+        starts.append(start)
+        ends.append(end)
+    return np.array(is_rate, dtype=bool), _years(starts, origin), _years(ends, origin)
+
+
+def _log_shape(g: float, is_rate, t1, t2) -> np.ndarray:
+    """log of each point's value on the path with r0 = 1: g t for a rate, log of the integral otherwise."""
+    if abs(g) < 1e-9:
+        integral = np.log(np.maximum(t2 - t1, 1e-300)) + g * (t1 + t2) / 2
+    else:
+        integral = g * t1 + np.log(np.expm1(g * np.maximum(t2 - t1, 0)) / g, where=~is_rate,
+                                    out=np.zeros_like(t1))
+    return np.where(is_rate, g * t1, integral)
+
+
+def _d_log_shape(g: float, is_rate, t1, t2) -> np.ndarray:
+    """d/dg of :func:`_log_shape`: t for a rate; for an integral the revenue-weighted mean time over
+    the span minus 1/g, which tends to the span's midpoint as g goes to zero."""
+    span = np.maximum(t2 - t1, 0)
+    if abs(g) < 1e-9:
+        integral = (t1 + t2) / 2
+    else:
+        x = g * span
+        with np.errstate(divide="ignore", invalid="ignore"):
+            integral = t1 + np.where(x != 0, span * np.exp(x) / np.expm1(x) - 1 / g, span / 2)
+    return np.where(is_rate, t1, integral)
 
 
 def fit(points: pd.DataFrame, origin: str | pd.Timestamp = "2026-01-01") -> tuple[RevenuePath, pd.DataFrame]:
@@ -98,16 +133,29 @@ def fit(points: pd.DataFrame, origin: str | pd.Timestamp = "2026-01-01") -> tupl
     if (pts["value"] <= 0).any():
         raise ValueError("revenue points must be positive")
     observed = np.log(pts["value"].to_numpy(dtype=float))
+    is_rate, t1, t2 = _spans(pts, origin)
 
-    def residuals(theta):
-        path = RevenuePath(float(np.exp(theta[0])), float(theta[1]), origin)
-        return np.log(path.predict(pts)) - observed
+    # For a given g the best log r0 is the mean gap between observed and shape, so the fit is one
+    # equation in g: the derivative of the squared residuals is zero. Solving that equation (not
+    # minimising the squares, which pins g only to the square root of machine precision) gives g to
+    # full double precision, so the fit does not change with the CPU or the order of the points.
+    def residuals(g: float) -> np.ndarray:
+        gap = _log_shape(g, is_rate, t1, t2) - observed
+        return gap - np.mean(gap)
 
-    start = np.array([observed.mean(), 0.5])
-    result = optimize.least_squares(residuals, start, method="lm", xtol=1e-14, ftol=1e-14)
-    if not result.success:
-        raise RuntimeError(f"revenue fit did not converge: {result.message}")
-    path = RevenuePath(float(np.exp(result.x[0])), float(result.x[1]), origin)
+    def slope(g: float) -> float:
+        return float(np.dot(residuals(g), _d_log_shape(g, is_rate, t1, t2)))
+
+    grid = np.linspace(*G_RANGE, 301)
+    signs = np.sign([slope(g) for g in grid])
+    brackets = [(a, b) for a, b, sa, sb in zip(grid[:-1], grid[1:], signs[:-1], signs[1:]) if sa < 0 <= sb]
+    if not brackets:
+        raise RuntimeError(f"revenue fit: no growth rate g in {G_RANGE} (log scale) minimises the squared "
+                           "log gaps; the points do not describe one exponential path")
+    roots = [optimize.brentq(slope, a, b, xtol=G_TOLERANCE, rtol=4 * np.finfo(float).eps) for a, b in brackets]
+    g = min(roots, key=lambda root: float(np.sum(residuals(root) ** 2)))
+    log_r0 = float(np.mean(observed - _log_shape(g, is_rate, t1, t2)))
+    path = RevenuePath(float(np.exp(log_r0)), float(g), origin)
     table = pts.assign(fitted=path.predict(pts))
     table["log_residual"] = np.log(table["value"] / table["fitted"])
     return path, table

@@ -87,7 +87,36 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
         files[:] = unique
 
 
+def _execute_stale(app) -> None:
+    """Before anything is read: re-execute every chapter whose outputs are not from today's data and
+    code (see :mod:`repricing.execution`); a chapter that fails stops the build with its own error."""
+    from sphinx.errors import ExtensionError
+    from sphinx.util import logging
+
+    from . import execution
+
+    log = logging.getLogger(__name__)
+    try:
+        app.env.repricing_executed = execution.refresh_stale(execution.chapters(app.srcdir), log=log.info)
+        app.env.repricing_inputs_now = execution.shared_digest()
+    except execution.ExecutionError as exc:
+        raise ExtensionError(f"a chapter could not be executed on the current data: {exc}") from None
+
+
+def _outdated(app, env, added, changed, removed) -> list[str]:
+    """Re-read every page when the data or the package changed since the last build: a page that only
+    quotes another's numbers (the overview) or reads the data itself (a Markdown notebook) is out
+    of date too, though its own file did not change."""
+    now = getattr(env, "repricing_inputs_now", None)
+    if now is not None and getattr(env, "repricing_inputs_built", None) != now:
+        env.repricing_inputs_built = now
+        return sorted(set(env.found_docs) - set(added) - set(changed))
+    return []
+
+
 def setup(app):
+    app.connect("builder-inited", _execute_stale)
+    app.connect("env-get-outdated", _outdated)
     app.connect("config-inited", _add_static)
     app.connect("html-page-context", _page_scripts)
     app.connect("html-page-context", _dedupe_scripts, priority=400)
