@@ -131,13 +131,13 @@ def execute(path: Path | str, shared: str | None = None) -> None:
     os.replace(tmp, path)
 
 
-def execute_all(paths, *, workers: int | None = None, log=print) -> list[Path]:
+def execute_all(paths, *, shared: str | None = None, workers: int | None = None, log=print) -> list[Path]:
     """Execute ``paths`` (two at a time on two cores); raises :class:`ExecutionError` listing every
     failure after all have run, so one broken page does not hide another."""
     paths = [Path(p) for p in paths]
     if not paths:
         return []
-    shared = shared_digest()
+    shared = shared or shared_digest()
     workers = workers or max(1, min(len(paths), os.cpu_count() or 1))
     failures = []
 
@@ -155,12 +155,14 @@ def execute_all(paths, *, workers: int | None = None, log=print) -> list[Path]:
     return paths
 
 
-def refresh_stale(paths, log=print) -> list[Path]:
-    """Re-execute the notebooks among ``paths`` whose outputs are not from today's inputs."""
-    stale = [s for s in status(paths) if not s.current]
+def refresh_stale(paths, *, shared: str | None = None, log=print) -> list[Path]:
+    """Re-execute the notebooks among ``paths`` whose outputs are not from today's inputs (``shared``,
+    the :func:`shared_digest`, computed here when not given)."""
+    shared = shared or shared_digest()
+    stale = [s for s in status(paths, shared) if not s.current]
     for s in stale:
         log(f"{s.path.name} is out of date: {s.reason}")
-    return execute_all([s.path for s in stale], log=log)
+    return execute_all([s.path for s in stale], shared=shared, log=log)
 
 
 def chapters(book: Path | str = ROOT) -> list[Path]:

@@ -85,6 +85,15 @@ def abnormal(returns: pd.DataFrame, ticker: str, benchmark: str) -> pd.Series:
     return (returns[ticker].reindex(days) - returns[benchmark].reindex(days)).rename(ticker)
 
 
+def _benchmark(f, benchmark_for) -> str:
+    return benchmark_for(f.benchmark) if benchmark_for else f.benchmark
+
+
+def _estimation(ar: pd.Series, zero: int, estimation) -> pd.Series:
+    """The abnormal returns of the estimation window, days ``estimation`` relative to position ``zero``."""
+    return ar.iloc[max(zero + estimation[0], 0): zero + estimation[1] + 1]
+
+
 def window_car(ar: pd.Series, event_date, first: int, last: int | pd.Timestamp,
                estimation=PARAMETERS["estimation"]) -> dict:
     """CAR of market-adjusted returns ``ar`` from day ``first`` to ``last`` (an offset or a date), its t
@@ -96,7 +105,7 @@ def window_car(ar: pd.Series, event_date, first: int, last: int | pd.Timestamp,
     window = ar.iloc[zero + first: stop + 1]
     if window.isna().any():
         raise ValueError(f"{ar.name}: a return is missing on {window[window.isna()].index[0]:%Y-%m-%d}")
-    est = ar.iloc[max(zero + estimation[0], 0): zero + estimation[1] + 1].dropna()
+    est = _estimation(ar, zero, estimation).dropna()
     s = float(est.std(ddof=1))
     car = float(window.sum())
     t = car / (s * np.sqrt(len(window)))
@@ -164,7 +173,7 @@ def listing_table(returns: pd.DataFrame, firms: pd.DataFrame, end: pd.Timestamp,
     """
     rows = []
     for f in firms.itertuples(index=False):
-        bench = benchmark_for(f.benchmark) if benchmark_for else f.benchmark
+        bench = _benchmark(f, benchmark_for)
         ar = abnormal(returns, f.ticker, bench)
         row = {"ticker": f.ticker, "name": f.name, "layer": f.layer, "benchmark": bench,
                "ar0": float(ar.loc[f.event_date]) * 100}
@@ -192,11 +201,8 @@ def layer_table(listings: pd.DataFrame, returns: pd.DataFrame, firms: pd.DataFra
         members = firms[firms["ticker"].isin(group["ticker"])]
         pre = []
         for f in members.itertuples(index=False):
-            bench = benchmark_for(f.benchmark) if benchmark_for else f.benchmark
-            ar = abnormal(returns, f.ticker, bench)
-            zero = ar.index.get_loc(f.event_date)
-            est = params["estimation"]
-            pre.append(ar.iloc[max(zero + est[0], 0): zero + est[1] + 1].reset_index(drop=True))
+            ar = abnormal(returns, f.ticker, _benchmark(f, benchmark_for))
+            pre.append(_estimation(ar, ar.index.get_loc(f.event_date), params["estimation"]).reset_index(drop=True))
         pre = pd.concat(pre, axis=1)
         cars = group["car [0,end]"].to_numpy() / 100
         mean_car = float(cars.mean())
@@ -222,8 +228,7 @@ def layer_paths(returns: pd.DataFrame, firms: pd.DataFrame, end: pd.Timestamp, b
     the path is zero on the session before ``-before``."""
     rows = []
     for f in firms.itertuples(index=False):
-        bench = benchmark_for(f.benchmark) if benchmark_for else f.benchmark
-        ar = abnormal(returns, f.ticker, bench)
+        ar = abnormal(returns, f.ticker, _benchmark(f, benchmark_for))
         zero = ar.index.get_loc(f.event_date)
         stop = ar.index.get_loc(end)
         path = ar.iloc[zero - before: stop + 1].cumsum() * 100

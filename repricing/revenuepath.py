@@ -33,13 +33,6 @@ def _years(dates, origin: pd.Timestamp) -> np.ndarray:
     return (pd.to_datetime(pd.Series(dates)).to_numpy() - np.datetime64(origin)) / np.timedelta64(1, "D") / YEAR_DAYS
 
 
-def _integral(r0: float, g: float, t1, t2):
-    t1, t2 = np.asarray(t1, dtype=float), np.asarray(t2, dtype=float)
-    if abs(g) < 1e-12:
-        return r0 * (t2 - t1)
-    return r0 * (np.exp(g * t2) - np.exp(g * t1)) / g
-
-
 @dataclass(frozen=True)
 class RevenuePath:
     """r(t) = r0 exp(g t), t in years from origin; r0 in USD bn a year."""
@@ -59,8 +52,8 @@ class RevenuePath:
 
     def between(self, start, end) -> np.ndarray:
         """Revenue earned from ``start`` to ``end`` (dates)."""
-        return _integral(self.r0, self.g, _years(np.atleast_1d(start), self.origin),
-                         _years(np.atleast_1d(end), self.origin))
+        t1, t2 = _years(np.atleast_1d(start), self.origin), _years(np.atleast_1d(end), self.origin)
+        return np.exp(np.log(self.r0) + _log_shape(self.g, np.zeros(len(t1), dtype=bool), t1, t2))
 
     def quarterly(self, first: pd.Period, last: pd.Period) -> pd.Series:
         """Revenue earned in each calendar quarter from ``first`` to ``last``."""

@@ -97,8 +97,8 @@ def _execute_stale(app) -> None:
 
     log = logging.getLogger(__name__)
     try:
-        app.env.repricing_executed = execution.refresh_stale(execution.chapters(app.srcdir), log=log.info)
         app.env.repricing_inputs_now = execution.shared_digest()
+        execution.refresh_stale(execution.chapters(app.srcdir), shared=app.env.repricing_inputs_now, log=log.info)
     except execution.ExecutionError as exc:
         raise ExtensionError(f"a chapter could not be executed on the current data: {exc}") from None
 
