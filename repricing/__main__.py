@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--start", default=None, help="first date (YYYY-MM-DD); default 2025-01-01")
     r.add_argument("--end", default=None, help="day after the last date (YYYY-MM-DD); default: today")
     r.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    r.add_argument("--verbose", action="store_true", help="show yfinance's own messages")
     s = sub.add_parser("snapshot", help="rebuild data/market/ from the research file of repository price files")
     s.add_argument("--research", type=Path, required=True, help="path to prices_daily.csv")
     s.add_argument("--built", default=None, help="build date recorded in the sidecar (YYYY-MM-DD); default today")
@@ -26,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--all", action="store_true", help="re-execute every chapter, current or not")
     e.add_argument("notebooks", nargs="*", type=Path, help="chapter notebooks (default: every chapter)")
     args = parser.parse_args(argv)
+    missing = [f"{name} {path} does not exist" for name, path in
+               (("--data-dir", getattr(args, "data_dir", None)), ("--research", getattr(args, "research", None)))
+               if path is not None and not Path(path).exists()]
+    if missing:
+        print(f"{args.command} failed: " + "; ".join(missing), file=sys.stderr)
+        return 1
 
     if args.command == "execute":
         from . import execution
@@ -43,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         from .market import DEFAULT_START, RefreshError, refresh
 
         try:
-            meta = refresh(args.data_dir, start=args.start or DEFAULT_START, end=args.end)
+            meta = refresh(args.data_dir, start=args.start or DEFAULT_START, end=args.end, verbose=args.verbose)
         except (RefreshError, DataError) as exc:
             print(f"refresh failed: {exc}", file=sys.stderr)
             return 1
@@ -63,10 +70,15 @@ def main(argv: list[str] | None = None) -> int:
               f"{meta['span']['last']}; {added} new rows in sources.csv; left out: {meta['left_out']}")
         return 0
     if args.command == "datapackage":
-        from .tables import datapackage
+        from .data import datapackage_for
 
         path = args.data_dir / "datapackage.json"
-        path.write_text(json.dumps(datapackage(), indent=2) + "\n", encoding="utf-8")
+        try:
+            descriptor = datapackage_for(args.data_dir)
+        except DataError as exc:
+            print(f"datapackage failed: {exc}", file=sys.stderr)
+            return 1
+        path.write_text(json.dumps(descriptor, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {path}")
         return 0
     return 2

@@ -15,7 +15,13 @@ never repairs, drops or rewrites a row, and never writes to the file.
 """
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
+import json
+import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -29,6 +35,13 @@ from .tables import (BACKLOGS, CAPACITY, CAPEX, COMPANY_FIGURES, MOVES, PRICE_EV
 
 #: The data folder: ``data/`` beside the package, or the folder named by ``REPRICING_DATA_DIR``.
 DATA_DIR = Path(os.environ.get("REPRICING_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
+
+
+#: The file in ``data/market/`` that names the folder holding the snapshot in use (``prices.csv`` and its
+#: sidecar ``prices.json``). A refresh writes a new folder and then replaces this one-line file, so a reader
+#: always finds a matching pair: the old one or the new one.
+POINTER = "CURRENT"
+SNAPSHOT_NAME = re.compile(r"snapshot-[0-9A-Za-z-]+")
 
 
 @dataclass(frozen=True)
@@ -141,18 +154,58 @@ def _problems_from_pandera(err: SchemaErrors, table: Table, raw: pd.DataFrame) -
     return problems
 
 
+#: A number as the book's tables write it: decimal digits, an optional fraction and exponent; no
+#: ``inf``/``nan`` and none of Python's own spellings (``1_000``, ``0x10``).
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _decoded(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DataError(path, [Problem(None, None, f"not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}, "
+                                                   f"character {column} (save the file as UTF-8)")]) from None
+
+
+def _field_counts(path: Path, text: str, table: Table) -> None:
+    """Every record must have as many fields as the header: a short or long row is named by its line."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    problems = []
+    record, start = 0, reader.line_num + 1
+    try:
+        for fields in reader:
+            record += 1
+            if fields and len(fields) != len(header):
+                few = "too few" if len(fields) < len(header) else "too many"
+                problems.append(Problem(None, None, f"line {start}: {few} fields ({len(fields)} where the header "
+                                                    f"has {len(header)}: {', '.join(header)})"))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(Problem(None, None, f"line {start}: not valid CSV ({exc})"))
+    if problems:
+        raise DataError(path, problems)
+
+
 def read_raw(path: Path | str, table: Table) -> pd.DataFrame:
     """Read ``path`` as text and check its header against ``table``; raise :class:`DataError` if either fails."""
     path = Path(path)
     if not path.exists():
         raise DataError(path, [Problem(None, None, f"file not found (expected the '{table.name}' table)")])
+    text = _decoded(path, path.read_bytes())
+    _field_counts(path, text, table)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
     except pd.errors.EmptyDataError:
         raise DataError(path, [Problem(None, None, "the file is empty: expected a header row "
                                        f"({', '.join(table.column_names)}) and at least one data row")]) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(path, [Problem(None, None, f"cannot be parsed as UTF-8 CSV: {exc}")]) from None
+    except pd.errors.ParserError as exc:
+        raise DataError(path, [Problem(None, None, f"cannot be parsed as CSV: {exc}")]) from None
     problems = []
     missing = [c for c in table.column_names if c not in raw.columns]
     extra = [c for c in raw.columns if c not in table.column_names]
@@ -170,6 +223,55 @@ def read_raw(path: Path | str, table: Table) -> pd.DataFrame:
     return raw
 
 
+def _number_spelling(raw: pd.DataFrame, table: Table) -> list[Problem]:
+    """Numbers written as the tables write them and finite: refuses ``inf``, ``nan``, ``1e400``, ``1_000``."""
+    problems = []
+    for c in table.columns:
+        if c.type not in ("number", "integer"):
+            continue
+        for i, value in raw[c.name].dropna().items():
+            text = value.strip()
+            if not NUMBER.fullmatch(text):
+                if text.lower().lstrip("+-") in ("inf", "infinity", "nan") or "_" in text:
+                    problems.append(Problem(i + 1, c.name, f"{value!r} is not a finite number written in decimal "
+                                                           "digits (no inf, nan or underscores)"))
+            elif not math.isfinite(float(text)):
+                problems.append(Problem(i + 1, c.name, f"{value!r} is too large to be a finite number"))
+    return problems
+
+
+def snapshot_folder(data_dir: Path | str | None = None) -> Path:
+    """The folder of the price snapshot in use: the one ``market/CURRENT`` names, else ``market/`` itself."""
+    market = (Path(data_dir) if data_dir is not None else DATA_DIR) / "market"
+    pointer = market / POINTER
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return market
+    if not SNAPSHOT_NAME.fullmatch(name):
+        raise DataError(pointer, [Problem(None, None, f"{name[:60]!r} is not a snapshot folder name "
+                                                      "(snapshot-<letters, digits, dashes>)")])
+    if not (market / name).is_dir():
+        raise DataError(pointer, [Problem(None, None, f"names the folder {name}, which does not exist in "
+                                                      f"{_display(market)}")])
+    return market / name
+
+
+def price_files(data_dir: Path | str | None = None) -> tuple[Path, Path]:
+    """``prices.csv`` and ``prices.json`` of the snapshot in use."""
+    folder = snapshot_folder(data_dir)
+    return folder / "prices.csv", folder / "prices.json"
+
+
+def data_folder_of(path: Path | str) -> Path:
+    """The data folder a table file belongs to: the nearest folder above it that holds ``sources.csv``."""
+    path = Path(path).resolve()
+    for parent in path.parents:
+        if (parent / SOURCES.path).exists():
+            return parent
+    return path.parent
+
+
 def load_table(table: Table, path: Path | str | None = None, *,
                references: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Load and validate one table; date columns come back as ``datetime64``.
@@ -181,7 +283,7 @@ def load_table(table: Table, path: Path | str | None = None, *,
     """
     path = Path(path) if path is not None else DATA_DIR / table.path
     raw = read_raw(path, table)
-    problems: list[Problem] = []
+    problems: list[Problem] = _number_spelling(raw, table)
     try:
         frame = schema_for(table).validate(raw, lazy=True)
     except SchemaErrors as err:
@@ -196,7 +298,7 @@ def load_table(table: Table, path: Path | str | None = None, *,
         for fk in table.foreign_keys:
             target = frame if fk.table == table.name else references.get(fk.table)
             if target is None:  # the referenced table of the same data folder as this file
-                data_dir = path.resolve().parents[len(Path(table.path).parts) - 1]
+                data_dir = data_folder_of(path)
                 target = LOADERS[fk.table](data_dir / TABLES[fk.table].path)
                 references[fk.table] = target
             known = set(target[fk.ref_column].dropna())
@@ -230,7 +332,7 @@ def load_moves(path: Path | str | None = None, *, sources: pd.DataFrame | None =
 
 def load_prices(path: Path | str | None = None, *, sources: pd.DataFrame | None = None,
                 universe: pd.DataFrame | None = None, events: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``data/market/prices.csv``: the daily price snapshot.
+    """``prices.csv`` of the snapshot in use (:func:`price_files`): the daily price snapshot.
 
     Besides the schema, every series is checked against its exchange's calendar, for a mix of
     adjusted and unadjusted closes, and for unexplained one-day moves beyond ±35 %
@@ -239,8 +341,8 @@ def load_prices(path: Path | str | None = None, *, sources: pd.DataFrame | None 
     """
     from .prices import check_series  # imported here: repricing.prices builds on this module
 
-    path = Path(path) if path is not None else DATA_DIR / PRICES.path
-    data_dir = path.resolve().parents[len(Path(PRICES.path).parts) - 1]
+    path = Path(path) if path is not None else price_files()[0]
+    data_dir = data_folder_of(path)
     if sources is None:
         sources = load_sources(data_dir / SOURCES.path)
     if universe is None:
@@ -249,9 +351,24 @@ def load_prices(path: Path | str | None = None, *, sources: pd.DataFrame | None 
     if events is None and (data_dir / PRICE_EVENTS.path).exists():
         events = load_price_events(data_dir / PRICE_EVENTS.path, sources=sources, universe=universe)
     problems = check_series(frame, universe, events)
+    problems += _listings_without_series(path, frame, universe)
     if problems:
         raise DataError(path, problems)
     return frame
+
+
+def _listings_without_series(path: Path, frame: pd.DataFrame, universe: pd.DataFrame) -> list[Problem]:
+    """Every listing of the universe has a series, unless the sidecar beside the file says why it was left out."""
+    left_out: dict = {}
+    sidecar = path.with_name("prices.json")
+    if sidecar.exists():
+        try:
+            left_out = json.loads(sidecar.read_text(encoding="utf-8")).get("left_out") or {}
+        except (ValueError, AttributeError):
+            left_out = {}  # a broken sidecar is reported by load_price_sidecar
+    missing = sorted(set(universe["ticker"]) - set(frame["ticker"]) - set(left_out))
+    return [Problem(None, "ticker", f"{t}: a listing of universe.csv with no rows in the snapshot (and none "
+                                    f"of the sidecar's left_out)") for t in missing]
 
 
 def load_price_events(path: Path | str | None = None, *, sources: pd.DataFrame | None = None,
@@ -300,35 +417,55 @@ LOADERS = {"sources": load_sources, "universe": load_universe, "moves": load_mov
            "ai_revenue": load_ai_revenue, "useful_lives": load_useful_lives}
 
 
+def datapackage_for(data_dir: Path | str | None = None) -> dict:
+    """The data package descriptor of ``data_dir``, its price resource pointing at the snapshot in use."""
+    from .tables import datapackage
+
+    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+    prices = price_files(data_dir)[0].resolve().relative_to(data_dir.resolve())
+    return datapackage(paths={PRICES.name: prices.as_posix()})
+
+
 def snapshot_date(data_dir: Path | str | None = None) -> pd.Timestamp:
     """The date of the data the book shows: the latest day any source was read or prices retrieved."""
     data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
     dates = [load_sources(data_dir / SOURCES.path)["accessed"].max()]
-    sidecar = data_dir / "market" / "prices.json"
+    sidecar = price_files(data_dir)[1]
     if sidecar.exists():
         dates.append(pd.Timestamp(load_price_sidecar(sidecar)["retrieved"][:10]))
     return max(dates).normalize()
 
 
 def load_price_sidecar(path: Path | str | None = None) -> dict:
-    """``data/market/prices.json``: span, provenance and retrieval time of the price snapshot.
+    """``prices.json`` of the snapshot in use: span, provenance and retrieval time of the price snapshot.
 
     Raises :class:`DataError` if the sidecar's checksum does not match ``prices.csv`` beside it
     (the two were not written together).
     """
-    import hashlib
-    import json
-
-    path = Path(path) if path is not None else DATA_DIR / "market" / "prices.json"
+    path = Path(path) if path is not None else price_files()[1]
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta = json.loads(_decoded(path, path.read_bytes()))
     except FileNotFoundError:
         raise DataError(path, [Problem(None, None, "file not found (the price snapshot's sidecar)")]) from None
     except json.JSONDecodeError as exc:
-        raise DataError(path, [Problem(exc.lineno, None, f"not valid JSON: {exc.msg}")]) from None
+        raise DataError(path, [Problem(None, None, f"line {exc.lineno}, character {exc.colno}: not valid JSON: "
+                                                   f"{exc.msg}")]) from None
+    if not isinstance(meta, dict):
+        raise DataError(path, [Problem(None, None, f"expected a JSON object with the keys {', '.join(SIDECAR_KEYS)}; "
+                                                   f"found a {type(meta).__name__}")])
+    problems = [Problem(None, key, "missing key") for key in SIDECAR_KEYS if key not in meta]
+    problems += [Problem(None, key, f"must be {_JSON_NAMES[kind]}, not {json.dumps(meta[key])[:40]}")
+                 for key, kind in SIDECAR_KEYS.items() if key in meta and not isinstance(meta[key], kind)]
+    if problems:
+        raise DataError(path, problems)
     csv_path = path.with_name("prices.csv")
     digest = hashlib.sha256(csv_path.read_bytes()).hexdigest() if csv_path.exists() else None
     if meta.get("csv_sha256") != digest:
         raise DataError(path, [Problem(None, "csv_sha256", f"does not match {csv_path.name}: the snapshot and "
                                                           "its sidecar were not written together")])
     return meta
+
+
+#: The keys every sidecar has, and the JSON type of each.
+SIDECAR_KEYS = {"csv_sha256": str, "retrieved": str, "span": dict, "tickers": list, "rows": int, "per_ticker": dict}
+_JSON_NAMES = {str: "a string", dict: "a JSON object", list: "a list", int: "a whole number"}

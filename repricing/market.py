@@ -1,25 +1,29 @@
 """Market data: refreshing the daily price snapshot with yfinance.
 
 ``python -m repricing refresh`` downloads daily prices for every ticker of
-``data/universe.csv`` and writes ``data/market/prices.csv`` plus a JSON sidecar
-``prices.json`` (tickers, span, yfinance version, retrieval time, checksum).
+``data/universe.csv`` and writes a new snapshot folder ``data/market/snapshot-<time>/``
+holding ``prices.csv`` and its JSON sidecar ``prices.json`` (tickers, span, yfinance
+version, retrieval time, checksum); ``data/market/CURRENT`` names the folder in use.
 
 The snapshot is replaced only by a complete, valid download:
 
+* the arguments are checked first (dates, order, a start early enough for the chapters);
 * the download is normalised from yfinance's column layout (a two-level
   ``(Price, Ticker)`` header, one row per calendar date across all exchanges)
   into one row per (date, ticker);
-* no rows at all (no network), or any ticker without a close (a partial
-  download), raises :class:`RefreshError` and nothing is written;
-* the new CSV is written to a temporary file beside the old one and validated
-  with the same loader the book uses; only then are the CSV and the sidecar
-  moved into place with :func:`os.replace`.
+* no rows at all (no network), any ticker without a close (a partial download), or
+  a listing that does not cover the chapters' estimation and event windows and the
+  end date asked for raises :class:`RefreshError` and nothing is written;
+* the new folder is written and validated with the same loader the book uses; only
+  then does one atomic replacement of ``CURRENT`` switch readers to it
+  (:func:`write_snapshot`).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,8 +31,9 @@ from typing import Callable
 
 import pandas as pd
 
-from .data import DATA_DIR, DataError, load_prices, load_sources, load_universe
-from .tables import PRICES
+from .data import (DATA_DIR, POINTER, SNAPSHOT_NAME, DataError, load_prices, load_sources, load_universe,
+                   snapshot_folder)
+from .prices import coverage_problems
 
 SOURCE_ID = "yahoo-finance"
 DEFAULT_START = "2025-01-01"
@@ -111,25 +116,68 @@ def sidecar(prices: pd.DataFrame, retrieved: datetime, start: str, end: str | No
     }
 
 
-def _atomic_write_text(path: Path, text: str) -> Path:
-    """Write ``text`` to a temporary file beside ``path``; return the temporary path (not yet moved)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    return Path(tmp)
+class _Quiet:
+    """Silence yfinance's own logging and printing during a download (``verbose`` lets it through)."""
+
+    def __init__(self, verbose: bool):
+        self.verbose = verbose
+
+    def __enter__(self):
+        import contextlib
+        import io
+        import logging
+
+        self._stack = contextlib.ExitStack()
+        if not self.verbose:
+            self.captured = io.StringIO()
+            logger = logging.getLogger("yfinance")
+            level = logger.level
+            logger.setLevel(logging.CRITICAL)
+            self._stack.callback(logger.setLevel, level)
+            self._stack.enter_context(contextlib.redirect_stderr(self.captured))
+            self._stack.enter_context(contextlib.redirect_stdout(self.captured))
+        return self
+
+    def __exit__(self, *exc):
+        self._stack.close()
+        return False
+
+
+def parse_dates(start: str, end: str | None) -> tuple[pd.Timestamp, pd.Timestamp | None]:
+    """``--start`` and ``--end`` as dates; :class:`RefreshError` for a malformed date, a start on or after
+    the end, or a start later than the first day the chapters need."""
+    def one(name: str, text: str) -> pd.Timestamp:
+        try:
+            return pd.Timestamp(datetime.strptime(text, "%Y-%m-%d"))
+        except (TypeError, ValueError):
+            raise RefreshError(f"--{name} {text!r} is not a date written YYYY-MM-DD") from None
+
+    first = one("start", start)
+    last = one("end", end) if end is not None else None
+    if last is not None and first >= last:
+        raise RefreshError(f"--start {start} is not before --end {end} (the end is the day after the last date)")
+    if first > NEEDED_FROM:
+        raise RefreshError(f"--start {start} is after {NEEDED_FROM:%Y-%m-%d}, the first day the chapters need "
+                           "(the event study's estimation window)")
+    return first, last
+
+
+#: The chapters need closes from this day (one session before the estimation window of the
+#: earliest event date, with room for the Asian calendars): a refresh may not start later.
+NEEDED_FROM = pd.Timestamp("2025-06-02")
 
 
 def refresh(data_dir: Path | str = DATA_DIR, *, start: str = DEFAULT_START, end: str | None = None,
             download: Callable[[list[str], str, str | None], pd.DataFrame] | None = None,
-            now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> dict:
+            now: Callable[[], datetime] = lambda: datetime.now(timezone.utc), verbose: bool = False) -> dict:
     """Download prices for the universe and replace the snapshot; return the new sidecar.
 
-    On any failure raises :class:`RefreshError` (or :class:`DataError` for an
-    invalid download) and leaves ``data/market/`` exactly as it was.
+    The arguments are checked before anything is downloaded. On any failure raises
+    :class:`RefreshError` (or :class:`DataError` for invalid tables) and leaves the snapshot in use
+    exactly as it was.
     """
     data_dir = Path(data_dir)
+    first, last = parse_dates(start, end)
     sources = load_sources(data_dir / "sources.csv")
     if SOURCE_ID not in set(sources["source_id"]):
         raise RefreshError(f"{data_dir / 'sources.csv'} has no '{SOURCE_ID}' row for the downloaded prices to cite")
@@ -137,39 +185,164 @@ def refresh(data_dir: Path | str = DATA_DIR, *, start: str = DEFAULT_START, end:
     tickers = sorted(universe["ticker"])
     download = download or _download  # looked up at call time, so tests can stand in for yfinance
     try:
-        raw = download(tickers, start, end)
+        with _Quiet(verbose):
+            raw = download(tickers, start, end)
     except Exception as exc:  # yfinance raises many kinds; none may touch the snapshot
-        raise RefreshError(f"yfinance download failed: {exc}; the existing snapshot was left untouched") from exc
+        raise RefreshError(f"yfinance download failed ({type(exc).__name__}: {str(exc)[:200]}); "
+                           "the existing snapshot was left untouched") from exc
     prices = normalise(raw, tickers).assign(source_id=SOURCE_ID)
+    short = coverage_problems(prices, universe, end=last)
+    if short:
+        raise RefreshError("the download does not cover what the book needs, so the existing snapshot was left "
+                           "untouched:\n" + "\n".join(f"  {p.message}" for p in short))
     meta = sidecar(prices, now(), start, end)
     return write_snapshot(data_dir, prices, meta, sources=sources, universe=universe)
 
 
+#: Test hook: called with the name of each step of :func:`write_snapshot` as it completes.
+_step: Callable[[str], None] = lambda name: None
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, text: str, mode: int) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(path, mode)
+
+
+def _modes(old: Path) -> tuple[int, int]:
+    """The file and folder modes of the snapshot being replaced (new files keep them), else the umask's."""
+    try:
+        return old.joinpath("prices.csv").stat().st_mode & 0o7777, old.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask, 0o777 & ~umask
+
+
+def clean_leftovers(data_dir: Path | str) -> list[Path]:
+    """Remove what an interrupted refresh left in ``market/``: temporary folders and files, and snapshot
+    folders that ``CURRENT`` does not name. Returns what was removed."""
+    market = Path(data_dir) / "market"
+    if not market.is_dir():
+        return []
+    try:
+        current = snapshot_folder(data_dir)
+    except DataError:
+        return []  # a broken pointer is the loader's to report; remove nothing a reader might need
+    removed = []
+    for p in sorted(market.iterdir()):
+        stale = p.name.startswith(".") and p.name.endswith(".tmp")
+        stale |= p.is_dir() and SNAPSHOT_NAME.fullmatch(p.name) is not None and p.resolve() != current.resolve()
+        if stale:
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
+
 def write_snapshot(data_dir: Path | str, prices: pd.DataFrame, meta: dict, *, sources: pd.DataFrame,
                    universe: pd.DataFrame) -> dict:
-    """Validate ``prices`` as written and move it and its sidecar into ``data/market/``; return the sidecar.
+    """Write ``prices`` and its sidecar as a new snapshot folder, validate it, and switch to it; return the sidecar.
 
-    The CSV is first written to a temporary file beside the snapshot and loaded back with
-    :func:`repricing.data.load_prices` (schema, calendars, basis, jumps); only a file that passes
-    replaces the old one. On failure :class:`RefreshError` is raised and nothing is replaced.
+    1. a temporary folder ``market/.snapshot-*.tmp`` receives ``prices.csv`` and ``prices.json``;
+    2. the CSV is loaded back with :func:`repricing.data.load_prices` (schema, calendars, basis, jumps);
+    3. the folder is renamed ``market/snapshot-<retrieved>``;
+    4. ``market/CURRENT`` is replaced, in one :func:`os.replace`, by a file naming the new folder: this is
+       the only step a reader can see, so a reader finds the old pair or the new pair, never a mix;
+    5. the old snapshot is removed (what is left after a crash is removed by the next refresh).
+
+    On a failure before step 4 (invalid data, a full disk, a denied permission, a failed rename)
+    :class:`RefreshError` is raised, the new folder is removed and the snapshot in use is untouched.
     """
-    market = Path(data_dir) / "market"
+    data_dir = Path(data_dir)
+    market = data_dir / "market"
     market.mkdir(parents=True, exist_ok=True)
-    target, side = Path(data_dir) / PRICES.path, market / "prices.json"
+    clean_leftovers(data_dir)
+    old = snapshot_folder(data_dir)
     out = prices[["date", "ticker", "close", "adj_close", "volume", "source_id"]].sort_values(["ticker", "date"])
     csv_text = out.assign(date=out["date"].dt.strftime("%Y-%m-%d")).to_csv(index=False, lineterminator="\n")
     meta = {**meta, "csv_sha256": hashlib.sha256(csv_text.encode()).hexdigest()}
-    tmp_csv = _atomic_write_text(target, csv_text)
-    tmp_side = None
+    side_text = json.dumps(meta, indent=2, sort_keys=True) + "\n"
     try:
-        load_prices(tmp_csv, sources=sources, universe=universe)
-        tmp_side = _atomic_write_text(side, json.dumps(meta, indent=2, sort_keys=True) + "\n")
-        os.replace(tmp_csv, target)
-        os.replace(tmp_side, side)
-    except DataError as exc:
-        raise RefreshError(f"the new prices did not validate, so they were not written:\n{exc}") from exc
+        if (old / "prices.json").read_text(encoding="utf-8") == side_text and \
+                hashlib.sha256((old / "prices.csv").read_bytes()).hexdigest() == meta["csv_sha256"]:
+            return meta  # the snapshot in use is this one already: nothing to replace
+    except OSError:
+        pass
+    name = "snapshot-" + "".join(ch for ch in meta["retrieved"] if ch.isalnum())
+    if (market / name).exists() and (market / name).resolve() != old.resolve():
+        shutil.rmtree(market / name)  # a folder of that name that is not in use is a leftover
+    if (market / name).resolve() == old.resolve():
+        name += "-" + meta["csv_sha256"][:8]
+    file_mode, folder_mode = _modes(old)
+    tmp = new = None
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", suffix=".tmp", dir=market))
+        _write_file(tmp / "prices.csv", csv_text, file_mode)
+        _write_file(tmp / "prices.json", side_text, file_mode)
+        os.chmod(tmp, folder_mode)
+        _step("written")
+        try:
+            load_prices(tmp / "prices.csv", sources=sources, universe=universe)
+        except DataError as exc:
+            raise RefreshError(f"the new prices did not validate, so they were not written:\n{exc}") from exc
+        _step("validated")
+        os.rename(tmp, market / name)
+        tmp, new = None, market / name
+        _fsync_dir(market)
+        _step("renamed")
+        pointer = market / f".{POINTER}.tmp"
+        _write_file(pointer, name + "\n", file_mode)
+        os.replace(pointer, market / POINTER)
+        _fsync_dir(market)
+        new = None
+        _step("switched")
+    except OSError as exc:
+        raise RefreshError(f"could not write the new snapshot ({exc.strerror or exc}: {exc.filename or market}); "
+                           "the existing snapshot was left untouched") from exc
     finally:
-        for tmp in (tmp_csv, tmp_side):
-            if tmp is not None and tmp.exists():
-                tmp.unlink()
+        for leftover in (tmp, new):
+            if leftover is not None:
+                shutil.rmtree(leftover, ignore_errors=True)
+        (market / f".{POINTER}.tmp").unlink(missing_ok=True)
+    _retire(old, market)
+    _describe(data_dir)
+    _step("cleaned")
     return meta
+
+
+def _describe(data_dir: Path) -> None:
+    """Point ``datapackage.json``, where the folder has one, at the new snapshot."""
+    from .data import datapackage_for
+
+    path = data_dir / "datapackage.json"
+    if path.exists():
+        tmp = path.with_name(".datapackage.json.tmp")
+        _write_file(tmp, json.dumps(datapackage_for(data_dir), indent=2) + "\n", path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+
+
+def _retire(old: Path, market: Path) -> None:
+    """Remove the snapshot that was in use before the switch (best effort: a leftover is cleaned next time)."""
+    try:
+        if old.resolve() == market.resolve():  # the first refresh of a folder without a pointer
+            for f in ("prices.csv", "prices.json"):
+                (market / f).unlink(missing_ok=True)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass

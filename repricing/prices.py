@@ -119,3 +119,34 @@ def check_series(prices: pd.DataFrame, universe: pd.DataFrame, events: pd.DataFr
                                                         "beyond ±35 %, that no sourced event in "
                                                         "market/price_events.csv explains"))
     return problems
+
+
+#: What the chapters need of every listing: from one session before the start of the event study's
+#: estimation window (day -250, so that its first return exists) to the end of the CAR path (day +10).
+#: ``tests/test_prices.py`` keeps these equal to :data:`repricing.study.PARAMETERS`.
+SESSIONS_BEFORE = 251
+SESSIONS_AFTER = 10
+
+
+def coverage_problems(prices: pd.DataFrame, universe: pd.DataFrame, end: pd.Timestamp | None = None,
+                      before: int = SESSIONS_BEFORE, after: int = SESSIONS_AFTER) -> list[Problem]:
+    """Listings whose series do not cover what the book needs: ``before`` sessions before their event
+    date to ``after`` sessions after it, and, when ``end`` is given, the last session before ``end``."""
+    problems: list[Problem] = []
+    have = prices.groupby("ticker")["date"].agg(["min", "max"])
+    for u in universe.sort_values("ticker").itertuples(index=False):
+        if u.ticker not in have.index:
+            problems.append(Problem(None, "ticker", f"{u.ticker}: no rows at all"))
+            continue
+        first, last = have.loc[u.ticker, "min"], have.loc[u.ticker, "max"]
+        calendar = _calendar(CALENDARS[u.region])
+        event = calendar.date_to_session(u.event_date, direction="next")
+        need_first = calendar.session_offset(event, -before).tz_localize(None)
+        need_last = calendar.session_offset(event, after).tz_localize(None)
+        if end is not None:
+            need_last = max(need_last, calendar.date_to_session(pd.Timestamp(end) - pd.Timedelta(days=1),
+                                                                direction="previous").tz_localize(None))
+        if first > need_first or last < need_last:
+            problems.append(Problem(None, "date", f"{u.ticker}: covers {first:%Y-%m-%d} to {last:%Y-%m-%d}; the book "
+                                                  f"needs {need_first:%Y-%m-%d} to {need_last:%Y-%m-%d}"))
+    return problems

@@ -144,7 +144,7 @@ def parameters_table(estimation=PARAMETERS["estimation"], windows=PARAMETERS["wi
          "meaning": "the span of the cumulative abnormal return chart", "why": "a week before and two after"},
         {"parameter": "returns", "value": "simple daily returns, one close basis per series",
          "meaning": "adjusted closes where the file has only those, otherwise closes as traded",
-         "why": "never mixing bases inside a series (data/market/prices.json, basis)"},
+         "why": "never mixing bases inside a series (the snapshot sidecar prices.json, basis)"},
     ])
 
 

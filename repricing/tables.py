@@ -163,6 +163,8 @@ UNIVERSE = Table(
     row_checks=(
         RowCheck("benchmark", "a company listing needs a benchmark index; an index has none",
                  lambda d: (d["layer"] == "index") == d["benchmark"].isna()),
+        RowCheck("benchmark", "a benchmark must be an index or an index fund (a listing whose layer is 'index')",
+                 lambda d: d["benchmark"].isna() | d["benchmark"].map(d.set_index("ticker")["layer"]).eq("index")),
     ),
 )
 
@@ -211,7 +213,8 @@ PRICES = Table(
     path="market/prices.csv",
     title="Daily prices",
     description="Daily closes per listing: the snapshot written by `python -m repricing refresh` "
-                "(see prices.json beside it for span, provenance and retrieval time).",
+                "(see prices.json beside it for span, provenance and retrieval time), in the folder of "
+                "`data/market/` that `market/CURRENT` names.",
     columns=(
         Column("date", "date", "Exchange-local trading date."),
         Column("ticker", "string", "Listing (a ticker of universe.csv)."),
@@ -532,11 +535,13 @@ TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES
 _FRICTIONLESS_TYPES = {"string": "string", "number": "number", "integer": "integer", "date": "date"}
 
 
-def datapackage(tables: dict[str, Table] = TABLES) -> dict:
-    """The Frictionless Data Package descriptor for ``tables``.
+def datapackage(tables: dict[str, Table] = TABLES, paths: dict[str, str] | None = None) -> dict:
+    """The Frictionless Data Package descriptor for ``tables``; ``paths`` overrides a table's path
+    (the price snapshot lives in the folder that ``market/CURRENT`` names).
 
     ``data/datapackage.json`` is this descriptor written out; a test keeps the two equal.
     """
+    paths = paths or {}
     resources = []
     for t in tables.values():
         fields = []
@@ -565,7 +570,7 @@ def datapackage(tables: dict[str, Table] = TABLES) -> dict:
             ]
         resources.append({
             "name": t.name,
-            "path": t.path,
+            "path": paths.get(t.name, t.path),
             "title": t.title,
             "description": t.description,
             "profile": "tabular-data-resource",

@@ -19,7 +19,8 @@ import pytest
 
 from repricing import market
 from repricing.__main__ import main
-from repricing.data import load_prices
+from repricing.data import load_prices, price_files
+from repricing.prices import sessions
 
 FIELDS = ["Open", "High", "Low", "Close", "Adj Close", "Volume"]
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
@@ -47,9 +48,12 @@ def yf_layout(dfs: dict, group_by="column"):
     return data
 
 
-def full_download(tickers, start, end):
-    us = ["2026-06-30", "2026-07-01", "2026-07-02"]
-    frames = {t: ticker_frame(us, [100.0 + i, 101.0 + i, 99.0 + i]) for i, t in enumerate(tickers)}
+#: Every NYSE session the chapters need (and a little more): what a good download covers.
+US_SESSIONS = [d.strftime("%Y-%m-%d") for d in sessions("US", pd.Timestamp("2025-06-02"), pd.Timestamp("2026-07-31"))]
+
+
+def full_download(tickers, start, end, days=US_SESSIONS):
+    frames = {t: ticker_frame(days, 100.0 + i + np.sin(np.arange(len(days)) / 7)) for i, t in enumerate(tickers)}
     return yf_layout(frames)
 
 
@@ -90,21 +94,23 @@ def test_normalise_partial_download_names_the_missing():
 def snapshot(small_data):
     """small_data with a good snapshot already in place (written by a successful refresh)."""
     market.refresh(small_data, download=full_download, now=lambda: NOW)
-    csv, side = small_data / "market" / "prices.csv", small_data / "market" / "prices.json"
+    csv, side = price_files(small_data)
     return small_data, csv.read_bytes(), side.read_bytes()
 
 
 def test_refresh_writes_a_valid_snapshot_and_sidecar(snapshot):
     folder, csv_bytes, side_bytes = snapshot
-    prices = load_prices(folder / "market" / "prices.csv")
-    assert len(prices) == 4 * 3 and set(prices["source_id"]) == {"yahoo-finance"}
+    prices = load_prices(price_files(folder)[0])
+    assert len(prices) == 4 * len(US_SESSIONS) and set(prices["source_id"]) == {"yahoo-finance"}
     meta = json.loads(side_bytes)
     assert meta["csv_sha256"] == hashlib.sha256(csv_bytes).hexdigest()
     assert meta["tickers"] == ["AAA", "BBB", "CCC", "^GSPC"]
-    assert meta["span"] == {"first": "2026-06-30", "last": "2026-07-02"}
+    assert meta["span"] == {"first": "2025-06-02", "last": "2026-07-31"}
+    assert (folder / "market" / "CURRENT").read_text() == "snapshot-20261124T120000Z\n"
     assert meta["retrieved"] == "2026-11-24T12:00:00Z"
-    assert meta["yfinance_version"] and meta["per_ticker"]["AAA"]["rows"] == 3
-    assert not list((folder / "market").glob(".*.tmp")), "temporary files must not be left behind"
+    assert meta["yfinance_version"] and meta["per_ticker"]["AAA"]["rows"] == len(US_SESSIONS)
+    assert sorted(p.name for p in (folder / "market").iterdir()) == ["CURRENT", "snapshot-20261124T120000Z"], \
+        "temporary files must not be left behind"
 
 
 def failing(frame=None, exc=None):
@@ -120,28 +126,39 @@ def failing(frame=None, exc=None):
     (failing(pd.DataFrame()), "no data at all"),
     (failing(lambda ts: yf_layout({t: (empty_ticker() if t == "CCC" else ticker_frame(["2026-07-01"], [5.0]))
                                    for t in ts})), "partial download"),
-    (failing(lambda ts: yf_layout({t: ticker_frame(["2026-07-01"], [-5.0]) for t in ts})), "did not validate"),
+    (failing(lambda ts: yf_layout({t: ticker_frame(US_SESSIONS, np.linspace(-5, 5, len(US_SESSIONS)))
+                                   for t in ts})), "did not validate"),
+    # a valid download of one week: every listing is far too short
+    (lambda ts, s, e: full_download(ts, s, e, days=US_SESSIONS[-5:]),
+     "does not cover what the book needs(.|\n)*AAA: covers 2026-07-27 to 2026-07-31; the book needs 2025-07-01"),
+    # one listing stops in March
+    (lambda ts, s, e: yf_layout({t: ticker_frame([d for d in US_SESSIONS if t != "BBB" or d < "2026-03-01"],
+                                                 100.0 + np.zeros(len([d for d in US_SESSIONS
+                                                                       if t != "BBB" or d < "2026-03-01"])))
+                                 for t in ts}),
+     "does not cover(.|\n)*BBB: covers 2025-06-02 to 2026-02-27"),
 ])
 def test_failed_refresh_leaves_the_snapshot_untouched(snapshot, download, message):
     folder, csv_bytes, side_bytes = snapshot
+    before = sorted(p.name for p in (folder / "market").iterdir())
     with pytest.raises(market.RefreshError, match=message):
-        market.refresh(folder, download=download, now=lambda: NOW)
-    assert (folder / "market" / "prices.csv").read_bytes() == csv_bytes
-    assert (folder / "market" / "prices.json").read_bytes() == side_bytes
-    assert not list((folder / "market").glob(".*.tmp"))
+        market.refresh(folder, download=download, now=lambda: NOW.replace(day=25))
+    csv, side = price_files(folder)
+    assert csv.read_bytes() == csv_bytes and side.read_bytes() == side_bytes
+    assert sorted(p.name for p in (folder / "market").iterdir()) == before
 
 
 def test_cli_exits_non_zero_with_a_message(small_data, monkeypatch, capsys):
     monkeypatch.setattr(market, "_download", failing(pd.DataFrame()))
     assert main(["refresh", "--data-dir", str(small_data)]) == 1
     assert "refresh failed: yfinance returned no data at all" in capsys.readouterr().err
-    assert not (small_data / "market" / "prices.csv").exists()
+    assert not price_files(small_data)[0].exists()
 
 
 def test_cli_success(small_data, monkeypatch, capsys):
     monkeypatch.setattr(market, "_download", full_download)
-    assert main(["refresh", "--data-dir", str(small_data), "--start", "2026-06-30"]) == 0
-    assert "wrote 12 rows for 4 tickers, 2026-06-30 to 2026-07-02" in capsys.readouterr().out
+    assert main(["refresh", "--data-dir", str(small_data), "--start", "2025-06-02"]) == 0
+    assert f"wrote {4 * len(US_SESSIONS)} rows for 4 tickers, 2025-06-02 to 2026-07-31" in capsys.readouterr().out
 
 
 def _online() -> bool:

@@ -13,7 +13,13 @@ US_DAYS = ["2026-06-17", "2026-06-18", "2026-06-22", "2026-06-23", "2026-06-24"]
 
 
 def write_prices(folder, rows, events=None):
+    """Write a snapshot of ``rows``; the universe keeps the listings those rows have (and their benchmark),
+    since a listing with no series is an error of its own."""
     (folder / "market").mkdir(exist_ok=True)
+    tickers = {row.split(",")[1] for row in rows} | {"^GSPC"}
+    universe = (folder / "universe.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "universe.csv").write_text("".join([universe[0]] + [u for u in universe[1:] if u.split(",")[0] in tickers]),
+                                         encoding="utf-8")
     (folder / "market" / "prices.csv").write_text(HEADER + "".join(rows), encoding="utf-8")
     if events is not None:
         (folder / "market" / "price_events.csv").write_text(
@@ -73,7 +79,7 @@ def test_unexplained_jump(small_data):
 
 
 def test_a_sourced_split_explains_the_jump_and_is_undone_in_returns(small_data):
-    path = write_prices(small_data, series("AAA", [2045.0, 2050.0, 204.5, 206.0, 205.0]),
+    path = write_prices(small_data, series("AAA", [2045.0, 2050.0, 204.5, 206.0, 205.0]) + series("^GSPC", [5] * 5),
                         events=["2026-06-22,AAA,split,10,wire-a,10-for-1 split\n"])
     prices = load_prices(path)
     returns = daily_returns(prices, load_price_events(small_data / "market" / "price_events.csv"))
@@ -84,7 +90,8 @@ def test_a_sourced_split_explains_the_jump_and_is_undone_in_returns(small_data):
 
 def test_returns_use_one_basis_per_series(small_data):
     rows = [f"{d},AAA,{c},{a},100,wire-a\n" for d, c, a in zip(US_DAYS, [10, 11, 12, 12, 12], [9, 9.9, 10.8, 10.8, 10.8])]
-    prices = load_prices(write_prices(small_data, rows + series("BBB", [20, 21, 22, 23, 24], adj=True)))
+    prices = load_prices(write_prices(small_data, rows + series("BBB", [20, 21, 22, 23, 24], adj=True)
+                                      + series("^GSPC", [5] * 5)))
     r = daily_returns(prices)
     assert r.at[pd.Timestamp("2026-06-18"), "AAA"] == pytest.approx(0.1)  # close 10 -> 11
     assert r.at[pd.Timestamp("2026-06-18"), "BBB"] == pytest.approx(0.05)  # adjusted 20 -> 21
@@ -124,3 +131,24 @@ def test_check_series_reports_every_problem_at_once(small_data):
     assert any("2026-06-19: not a trading day" in t for t in texts)
     assert any("2026-06-18: a XNYS session with no close" in t for t in texts)
     assert any("2026-06-22: a +200.0% move" in t for t in texts)
+
+
+def test_the_coverage_the_refresh_demands_is_what_the_chapters_use():
+    from repricing import prices, study
+
+    assert prices.SESSIONS_BEFORE == -study.PARAMETERS["estimation"][0] + 1
+    assert prices.SESSIONS_AFTER == study.PARAMETERS["path"][1]
+
+
+def test_coverage_is_counted_in_the_listings_own_sessions(small_data):
+    from repricing.prices import coverage_problems
+
+    universe = load_universe(small_data / "universe.csv")
+    days = sessions("US", pd.Timestamp("2026-06-01"), pd.Timestamp("2026-07-20"))
+    frame = pd.DataFrame({"ticker": "AAA", "date": days})
+    problems = coverage_problems(frame, universe[universe["ticker"] == "AAA"], before=5, after=10)
+    assert problems == []
+    # 10 NYSE sessions after 1 July 2026 end on 16 July (3 July is a holiday); the 5th session before it is 24 June
+    short = frame[frame["date"] <= "2026-07-15"]
+    assert [p.message for p in coverage_problems(short, universe[universe["ticker"] == "AAA"], before=5, after=10)] \
+        == ["AAA: covers 2026-06-01 to 2026-07-15; the book needs 2026-06-24 to 2026-07-16"]

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from repricing import snapshot
+from repricing.data import price_files
 from repricing.prices import sessions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,8 +78,9 @@ def test_source_ids_are_slugs():
 @pytest.mark.skipif(not RESEARCH.exists(), reason=f"research file not here: {RESEARCH}")
 def test_committed_snapshot_is_rebuilt_byte_for_byte(real_data_copy):
     """The rule, run again on the research file, writes exactly the committed prices.csv."""
-    committed = (ROOT / "data" / "market" / "prices.csv").read_bytes()
+    committed_csv, committed_json = (p.read_bytes() for p in price_files(ROOT / "data"))
     meta, added = snapshot.rebuild(real_data_copy, RESEARCH, built="2026-11-24")
     assert added == 0, "every file the snapshot uses already has its row in sources.csv"
-    assert (real_data_copy / "market" / "prices.csv").read_bytes() == committed
+    rebuilt_csv, rebuilt_json = price_files(real_data_copy)
+    assert rebuilt_csv.read_bytes() == committed_csv and rebuilt_json.read_bytes() == committed_json
     assert meta["per_ticker"]["KLAC"]["crosschecks"][0]["max_gap_pp"] > 80  # the unadjusted split, reported
