@@ -31,16 +31,24 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+FAILURES: list[str] = []
+
+
 def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
+    """Wall time of ``cmd``; a failing command is timed too and reported (the gate of an older commit may
+    fail on this machine: that is a finding, not a reason to stop measuring)."""
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seconds = time.perf_counter() - start
     if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{done.stdout[-3000:]}")
-    return time.perf_counter() - start
+        tail = "\n".join(l for l in done.stdout.splitlines() if l.startswith(("FAILED", "ERROR")))[-1500:]
+        FAILURES.append(f"{' '.join(cmd)} failed in {cwd.name} after {seconds:.1f} s:\n{tail}")
+    return seconds
 
 
-def measure(tree: Path, gate: bool) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(tree), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+def measure(tree: Path, gate: bool, extra_env: dict | None = None) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(tree), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+           **(extra_env or {})}
     env.pop("REPRICING_DATA_DIR", None)
     venv = tree / ".venv"
     if not venv.exists():  # the worktree shares this tree's environment: make sees it as set up
@@ -93,6 +101,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", default="HEAD~1", help="the commit to compare with (default HEAD~1)")
     parser.add_argument("--gate", action="store_true", help="also time the whole `make test` in both trees")
+    parser.add_argument("--parent-disable-cpu-features", default=None, metavar="FEATURES",
+                        help="NPY_DISABLE_CPU_FEATURES for the parent tree only (an older gate whose outputs "
+                             "depend on the CPU passes only at the SIMD level that wrote them)")
     args = parser.parse_args()
     rev = subprocess.run(["git", "rev-parse", "--short", args.against], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout.strip()
@@ -102,7 +113,9 @@ def main() -> None:
         subprocess.run(["git", "worktree", "add", "--detach", str(parent), rev], cwd=ROOT, check=True,
                        capture_output=True)
         try:
-            results[f"parent {rev}"] = measure(parent, args.gate)
+            extra = {"NPY_DISABLE_CPU_FEATURES": args.parent_disable_cpu_features} \
+                if args.parent_disable_cpu_features else {}
+            results[f"parent {rev}"] = measure(parent, args.gate, extra)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(parent)], cwd=ROOT, capture_output=True)
     results["this tree"] = measure(ROOT, args.gate)
@@ -118,6 +131,8 @@ def main() -> None:
         if key in results[names[0]]:
             a, b = results[names[0]][key], results[names[1]][key]
             print(f"{label:16}{a:16.1f} s{b:16.1f} s{b / a:8.2f}")
+    for failure in FAILURES:
+        print(f"\n{failure}")
     print(f"\n{'page':34} {'own HTML':>10} {'+ JS/CSS':>10} {'charts':>7} {'drawn at':>9}")
     for row in pages:
         at = drawn.get(row["page"])

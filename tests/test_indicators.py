@@ -83,6 +83,7 @@ def test_adding_one_dated_row_changes_the_dashboard(real_data_copy):
     after = ind.dashboard(real_data_copy)
     row = after[after["indicator"] == name].iloc[0]
     assert row["latest"] == 1.5 and row["date"] == pd.Timestamp("2026-09-30")
-    assert after.iloc[0]["indicator"] == name, "the newest reading comes first"
+    newer = int((after["date"] > pd.Timestamp("2026-09-30")).sum())
+    assert after.index[after["indicator"] == name][0] == newer, "newest first: only newer readings come before it"
     assert row["supports"] == "glut"  # 1.5 against 2.65 three months earlier: -43 %
     assert not before.equals(after)
