@@ -453,6 +453,9 @@ def crossover_heatmap(table: pd.DataFrame, line: str) -> alt.TopLevelMixin:
     """The crossover quarter for each useful life × AI share; ``table`` has life_years, ai_share, label
     (the quarter, or the words for none within the span) and order (for the colour scale)."""
     labels = list(table.sort_values("order")["label"].drop_duplicates())
+    # only what the chart shows, at the precision its tooltip prints (a seventh digit would vary by CPU)
+    table = table[["life_years", "ai_share", "label", "order", "short", "depreciation_last"]].assign(
+        depreciation_last=table["depreciation_last"].round(1))
     base = alt.Chart(table).encode(
         x=alt.X("ai_share:O", title="AI share of capital spending", axis=alt.Axis(format=".0%", labelAngle=0)),
         y=alt.Y("life_years:O", title="Useful life (years)", sort="descending"))
