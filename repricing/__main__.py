@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--data-dir", type=Path, default=DATA_DIR)
     r.add_argument("--verbose", action="store_true", help="show yfinance's own messages")
     s = sub.add_parser("snapshot", help="rebuild data/market/ from the research file of repository price files")
-    s.add_argument("--research", type=Path, required=True, help="path to prices_daily.csv")
+    s.add_argument("--research", type=Path, nargs="+", required=True,
+                   help="research files of repository price files (prices_daily.csv, research/prices_after_event.csv)")
     s.add_argument("--built", default=None, help="build date recorded in the sidecar (YYYY-MM-DD); default today")
     s.add_argument("--data-dir", type=Path, default=DATA_DIR)
     d = sub.add_parser("datapackage", help="write data/datapackage.json from the table declarations")
@@ -27,8 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--all", action="store_true", help="re-execute every chapter, current or not")
     e.add_argument("notebooks", nargs="*", type=Path, help="chapter notebooks (default: every chapter)")
     args = parser.parse_args(argv)
-    missing = [f"{name} {path} does not exist" for name, path in
-               (("--data-dir", getattr(args, "data_dir", None)), ("--research", getattr(args, "research", None)))
+    given = [("--data-dir", getattr(args, "data_dir", None))] + [("--research", p) for p in
+                                                                  getattr(args, "research", None) or []]
+    missing = [f"{name} {path} does not exist" for name, path in given
                if path is not None and not Path(path).exists()]
     if missing:
         print(f"{args.command} failed: " + "; ".join(missing), file=sys.stderr)

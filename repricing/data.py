@@ -350,11 +350,21 @@ def load_prices(path: Path | str | None = None, *, sources: pd.DataFrame | None 
     frame = load_table(PRICES, path, references=_refs(sources=sources, universe=universe))
     if events is None and (data_dir / PRICE_EVENTS.path).exists():
         events = load_price_events(data_dir / PRICE_EVENTS.path, sources=sources, universe=universe)
-    problems = check_series(frame, universe, events)
+    problems = check_series(frame, universe, events, gaps=_declared_gaps(path))
     problems += _listings_without_series(path, frame, universe)
     if problems:
         raise DataError(path, problems)
     return frame
+
+
+def _declared_gaps(path: Path) -> dict[str, list]:
+    """The sessions the sidecar beside ``path`` says a listing's source file lacks (``missing_sessions``)."""
+    sidecar = path.with_name("prices.json")
+    try:
+        per_ticker = json.loads(sidecar.read_text(encoding="utf-8")).get("per_ticker") or {}
+        return {t: list(p.get("missing_sessions") or []) for t, p in per_ticker.items()}
+    except (OSError, ValueError, AttributeError):
+        return {}  # no sidecar, or a broken one (reported by load_price_sidecar): no gap is excused
 
 
 def _listings_without_series(path: Path, frame: pd.DataFrame, universe: pd.DataFrame) -> list[Problem]:

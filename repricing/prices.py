@@ -85,9 +85,13 @@ def daily_returns(prices: pd.DataFrame, price_events: pd.DataFrame | None = None
 
 
 def check_series(prices: pd.DataFrame, universe: pd.DataFrame, events: pd.DataFrame | None = None,
-                 limit: float = MOVE_LIMIT) -> list[Problem]:
-    """Every calendar, basis and jump problem in ``prices`` (rows are numbered as in the file)."""
+                 limit: float = MOVE_LIMIT, gaps: dict[str, set] | None = None) -> list[Problem]:
+    """Every calendar, basis and jump problem in ``prices`` (rows are numbered as in the file).
+
+    ``gaps`` maps a listing to the sessions its sidecar declares missing (the source file has no row
+    for them); those are not problems, and the return after one spans it. Any other gap is."""
     problems: list[Problem] = []
+    gaps = {t: {pd.Timestamp(d) for d in days} for t, days in (gaps or {}).items()}
     region = universe.set_index("ticker")["region"]
     explained = set() if events is None else set(zip(events["date"], events["ticker"]))
     for ticker, group in prices.groupby("ticker", sort=True):
@@ -97,7 +101,7 @@ def check_series(prices: pd.DataFrame, universe: pd.DataFrame, events: pd.DataFr
         expected = sessions(region[ticker], group["date"].min(), group["date"].max())
         for d in sorted(set(group["date"]) - set(expected)):
             problems.append(Problem(rows[d], "date", f"{ticker} {d:%Y-%m-%d}: not a trading day of {code}"))
-        for d in sorted(set(expected) - set(group["date"])):
+        for d in sorted(set(expected) - set(group["date"]) - gaps.get(ticker, set())):
             problems.append(Problem(None, "date", f"{ticker} {d:%Y-%m-%d}: a {code} session with no close "
                                                   f"(a gap in the series)"))
         basis = series_basis(group)

@@ -11,6 +11,8 @@ The rule that picks one file per listing, applied in order:
 
 1. the file must cover the whole study span (from ``START`` to the first session after
    the event, 2 July 2026) with no gap; commits of one file are merged when they agree;
+   after that span a file is kept to its last row, and any session it lacks there is listed
+   in the sidecar (``missing_sessions``): never filled from another file or interpolated;
 2. the lowest rank of :data:`REPOSITORIES` wins: a file downloaded in one go and adjusted
    consistently (rank 1), then unadjusted closes or index levels (rank 2-3), then caches
    updated day by day whose older rows were adjusted for some dividends and not others
@@ -47,9 +49,14 @@ class Repository:
 REPOSITORIES = {r.repo: r for r in (
     Repository("dsturdy/Factor_Attribution", 1,
                "adjusted closes, downloaded in one go (about 2026-08-03), so adjusted consistently"),
+    Repository("klevera-lgtm/stockjeokrib", 1,
+               "adjusted closes, each file as of one version (2026-10-06), so adjusted consistently"),
     Repository("culolom/culolom-backtest", 2, "index levels as published; other files adjusted at download time"),
     Repository("ob198-cpu/rebalance_order", 2, "closes as traded and adjusted closes from Yahoo's chart API"),
     Repository("timhun/daily-podcast-stk", 2, "index levels as published, a rolling window read at two commits"),
+    Repository("SANGMOLEE/soxl-data", 2, "index levels as published (the SOX) and adjusted closes"),
+    Repository("laimanto/bull-bear-monitor", 2, "index levels as published"),
+    Repository("DrRobAnthony/market-data", 3, "adjusted closes, each file as of one version"),
     Repository("RobinFrank777/AI_investing", 3, "closes as traded (yfinance auto_adjust=False)"),
     Repository("amars78/findata", 5, "adjusted closes appended day by day (older rows adjusted, recent rows not)"),
     Repository("Stell0/financealerts", 5, "adjusted closes appended day by day (older rows adjusted, recent rows not)"),
@@ -67,9 +74,12 @@ def source_id(repo: str, commit: str, ticker: str) -> str:
     return f"repo-{_slug(repo.split('/')[0])}-{commit[:7]}-{_slug(ticker)}"
 
 
-def read_research(path: Path | str) -> pd.DataFrame:
-    """The research file: one row per (date, ticker, source file); dates parsed, nothing else changed."""
-    raw = pd.read_csv(path, dtype={"ticker": str, "repo": str, "commit": str, "path": str})
+def read_research(*paths: Path | str) -> pd.DataFrame:
+    """The research files, one row per (date, ticker, source file); dates parsed, nothing else changed."""
+    if not paths:
+        raise ValueError("no research file given")
+    raw = pd.concat([pd.read_csv(p, dtype={"ticker": str, "repo": str, "commit": str, "path": str})
+                     for p in paths], ignore_index=True)
     raw["date"] = pd.to_datetime(raw["date"], format="%Y-%m-%d")
     raw["source_id"] = [source_id(r, c, t) for r, c, t in zip(raw["repo"], raw["commit"], raw["ticker"])]
     return raw
@@ -149,8 +159,10 @@ def build(research: pd.DataFrame, universe: pd.DataFrame, sessions_for) -> tuple
         key, best = min(usable, key=lambda kg: (REPOSITORIES[kg[0][1]].rank, -kg[1]["date"].max().value))
         best = best[best["date"] >= START]
         chosen_parts.append(best)
+        after = sessions_for(region[ticker], COVER_UNTIL, best["date"].max())
         provenance[ticker] = {
             **span(best),
+            "missing_sessions": [d.strftime("%Y-%m-%d") for d in after.difference(pd.DatetimeIndex(best["date"]))],
             "source_ids": sorted(set(best["source_id"])),
             "repository": key[1],
             "basis": series_basis(best),
@@ -184,7 +196,7 @@ def sidecar(prices: pd.DataFrame, provenance: dict, built: datetime) -> dict:
     }
 
 
-def rebuild(data_dir: Path | str, research_path: Path | str, built: str | None = None) -> tuple[dict, int]:
+def rebuild(data_dir: Path | str, research_path: Path | str | list, built: str | None = None) -> tuple[dict, int]:
     """Rebuild ``data/market/prices.csv`` and its sidecar from the research file.
 
     Source rows for the files used are appended to ``sources.csv`` first (existing rows are
@@ -201,7 +213,8 @@ def rebuild(data_dir: Path | str, research_path: Path | str, built: str | None =
     data_dir = Path(data_dir)
     built_at = datetime.now(timezone.utc) if built is None else datetime.fromisoformat(built).replace(
         tzinfo=timezone.utc)
-    research = read_research(research_path)
+    paths = research_path if isinstance(research_path, (list, tuple)) else [research_path]
+    research = read_research(*paths)
     sources = load_sources(data_dir / "sources.csv")
     # the universe may cite files whose source rows this build adds: read its tickers before checking it
     listings = read_raw(data_dir / UNIVERSE.path, UNIVERSE)
