@@ -80,9 +80,21 @@ def bhar(returns: pd.DataFrame, ticker: str, benchmark: str, event_date, end: pd
 
 
 def abnormal(returns: pd.DataFrame, ticker: str, benchmark: str) -> pd.Series:
-    """Market-adjusted abnormal returns on the benchmark's sessions."""
+    """Market-adjusted abnormal returns on the benchmark's sessions.
+
+    A session on which the listing has no close (a gap its source file declares) has no abnormal
+    return; the listing's next return spans the gap, and so does the benchmark's return set against
+    it (compounded over the same sessions), so that sums and products over a window are unchanged.
+    """
     days = sessions_of(returns, benchmark)
-    return (returns[ticker].reindex(days) - returns[benchmark].reindex(days)).rename(ticker)
+    own, market = returns[ticker].reindex(days), returns[benchmark].reindex(days)
+    wealth = (1.0 + market).cumprod()
+    priced = own.notna()
+    # the benchmark's return from the listing's previous priced session to this one
+    since = wealth[priced] / wealth[priced].shift(1) - 1.0
+    if priced.any():
+        since.iloc[0] = market[priced].iloc[0]
+    return (own - since.reindex(days)).rename(ticker)
 
 
 def _benchmark(f, benchmark_for) -> str:

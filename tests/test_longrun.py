@@ -92,3 +92,15 @@ def test_block_bootstrap_calls_a_strong_drift_and_not_a_typical_one():
 def test_last_common_date_is_the_earliest_end():
     returns = pd.DataFrame({"A": [0.1, 0.2, np.nan], "B": [0.1, 0.1, 0.1]}, index=DAYS[:3])
     assert longrun.last_common_date(returns, ["A", "B"]) == DAYS[1]
+
+
+def test_a_gap_in_the_listing_is_spanned_on_both_sides():
+    # the listing has no close on day 3: its day-4 return (+10 %) spans days 3 and 4, so the benchmark's
+    # return set against it is (1.02)(1.01) - 1 = 3.02 %, and the abnormal return is 10 - 3.02 = 6.98 %
+    days = pd.date_range("2026-09-21", periods=4, freq="B")
+    returns = pd.DataFrame({"X": [0.01, 0.00, float("nan"), 0.10], "M": [0.00, 0.01, 0.02, 0.01]}, index=days)
+    ar = longrun.abnormal(returns, "X", "M")
+    assert ar.iloc[0] == pytest.approx(0.01)
+    assert ar.iloc[1] == pytest.approx(-0.01)
+    assert np.isnan(ar.iloc[2])
+    assert ar.iloc[3] == pytest.approx(0.10 - (1.02 * 1.01 - 1))
