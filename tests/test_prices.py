@@ -152,3 +152,16 @@ def test_coverage_is_counted_in_the_listings_own_sessions(small_data):
     short = frame[frame["date"] <= "2026-07-15"]
     assert [p.message for p in coverage_problems(short, universe[universe["ticker"] == "AAA"], before=5, after=10)] \
         == ["AAA: covers 2026-06-01 to 2026-07-15; the book needs 2026-06-24 to 2026-07-16"]
+
+
+def test_only_a_gap_the_sidecar_declares_is_excused(small_data):
+    sources = load_sources(small_data / "sources.csv")
+    universe = load_universe(small_data / "universe.csv", sources=sources)
+    frame = pd.DataFrame({"date": pd.to_datetime(["2026-06-17", "2026-06-22", "2026-06-23"]),
+                          "ticker": "AAA", "close": [10.0, 10.0, 10.0], "adj_close": None, "volume": None,
+                          "source_id": "wire-a"})
+    texts = [p.message for p in check_series(frame, universe, gaps={"AAA": ["2026-06-18"]})]
+    assert not any("2026-06-18" in t for t in texts)
+    assert texts == []
+    assert [p.message for p in check_series(frame, universe, gaps={"BBB": ["2026-06-18"]})] == [
+        "AAA 2026-06-18: a XNYS session with no close (a gap in the series)"]
