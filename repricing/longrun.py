@@ -41,8 +41,15 @@ PARAMETERS = {
 
 
 def sessions_of(returns: pd.DataFrame, benchmark: str) -> pd.DatetimeIndex:
-    """The benchmark's trading days (dates on which it has a return)."""
-    return returns[benchmark].dropna().index
+    """The benchmark's trading days: its exchange's sessions from its first to its last return when the
+    frame carries them (``returns.attrs["sessions"]``, set by :func:`repricing.prices.daily_returns`),
+    so that a session its file lacks is still counted; else the dates on which it has a return."""
+    valid = returns[benchmark].dropna().index
+    calendar = returns.attrs.get("sessions", {}).get(benchmark)
+    if calendar is None or valid.empty:
+        return valid
+    calendar = pd.DatetimeIndex(calendar)
+    return calendar[(calendar >= valid[0]) & (calendar <= valid[-1])]
 
 
 def last_common_date(returns: pd.DataFrame, tickers) -> pd.Timestamp:
@@ -75,7 +82,13 @@ def bhar(returns: pd.DataFrame, ticker: str, benchmark: str, event_date, end: pd
          start: int = 0) -> dict:
     """Buy-and-hold return of ``ticker`` and ``benchmark`` from day ``start`` to ``end``, and their gap."""
     days = _span(returns, benchmark, event_date, start, end)
-    own, market = buy_and_hold(returns[ticker].reindex(days)), buy_and_hold(returns[benchmark].reindex(days))
+
+    def held(r: pd.Series) -> float:  # a session with no close is spanned by the next return
+        if pd.isna(r.iloc[-1]):
+            raise ValueError(f"{r.name} has no close on {r.index[-1]:%Y-%m-%d}, the end of the span")
+        return buy_and_hold(r.fillna(0.0))
+
+    own, market = held(returns[ticker].reindex(days)), held(returns[benchmark].reindex(days))
     return {"sessions": len(days), "bh": own, "bh_benchmark": market, "bhar": own - market}
 
 
@@ -88,13 +101,16 @@ def abnormal(returns: pd.DataFrame, ticker: str, benchmark: str) -> pd.Series:
     """
     days = sessions_of(returns, benchmark)
     own, market = returns[ticker].reindex(days), returns[benchmark].reindex(days)
-    wealth = (1.0 + market).cumprod()
-    priced = own.notna()
-    # the benchmark's return from the listing's previous priced session to this one
-    since = wealth[priced] / wealth[priced].shift(1) - 1.0
-    if priced.any():
-        since.iloc[0] = market[priced].iloc[0]
-    return (own - since.reindex(days)).rename(ticker)
+    priced = own.notna() & market.notna()
+
+    def since_last(r: pd.Series) -> pd.Series:  # the return from the previous session both are priced
+        wealth = (1.0 + r).cumprod().ffill()[priced]
+        out = wealth / wealth.shift(1) - 1.0
+        if len(out):
+            out.iloc[0] = r[priced].iloc[0]
+        return out
+
+    return (since_last(own) - since_last(market)).reindex(days).rename(ticker)
 
 
 def _benchmark(f, benchmark_for) -> str:
@@ -115,11 +131,13 @@ def window_car(ar: pd.Series, event_date, first: int, last: int | pd.Timestamp,
     if stop >= len(ar):
         raise ValueError(f"{ar.name}: the window ends after the last session ({ar.index[-1]:%Y-%m-%d})")
     window = ar.iloc[zero + first: stop + 1]
-    if window.isna().any():
-        raise ValueError(f"{ar.name}: a return is missing on {window[window.isna()].index[0]:%Y-%m-%d}")
+    if pd.isna(window.iloc[-1]) or pd.isna(window.iloc[0]):
+        end = window.index[-1] if pd.isna(window.iloc[-1]) else window.index[0]
+        raise ValueError(f"{ar.name}: a return is missing on {end:%Y-%m-%d}, at an end of the window")
+    # a session inside the window with no close adds nothing itself: the next return spans it
     est = _estimation(ar, zero, estimation).dropna()
     s = float(est.std(ddof=1))
-    car = float(window.sum())
+    car = float(window.sum(skipna=True))
     t = car / (s * np.sqrt(len(window)))
     return {"days": len(window), "car": car, "sigma": s, "t": t, "p_t": float(2 * stats.t.sf(abs(t), len(est) - 1)),
             "n_estimation": len(est)}

@@ -62,7 +62,8 @@ def closes(prices: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts).sort_values(["ticker", "date"]).reset_index(drop=True)
 
 
-def daily_returns(prices: pd.DataFrame, price_events: pd.DataFrame | None = None) -> pd.DataFrame:
+def daily_returns(prices: pd.DataFrame, price_events: pd.DataFrame | None = None,
+                  universe: pd.DataFrame | None = None) -> pd.DataFrame:
     """Simple daily returns, one column per listing (NaN where a listing did not trade), each series
     on its own basis (:func:`closes`), computed by :func:`repricing.events.returns`.
 
@@ -73,6 +74,10 @@ def daily_returns(prices: pd.DataFrame, price_events: pd.DataFrame | None = None
 
     c = closes(prices)
     out = returns(c, "close")
+    if universe is not None:  # each listing's exchange sessions, so a day its file lacks is still counted
+        region = universe.set_index("ticker")["region"]
+        span = c.groupby("ticker")["date"].agg(["min", "max"])
+        out.attrs["sessions"] = {t: sessions(region[t], row["min"], row["max"]) for t, row in span.iterrows()}
     if price_events is None:
         return out
     unadjusted = set(c.loc[c["basis"] == "close", "ticker"])

@@ -104,3 +104,23 @@ def test_a_gap_in_the_listing_is_spanned_on_both_sides():
     assert ar.iloc[1] == pytest.approx(-0.01)
     assert np.isnan(ar.iloc[2])
     assert ar.iloc[3] == pytest.approx(0.10 - (1.02 * 1.01 - 1))
+
+
+def test_a_session_the_benchmark_lacks_is_counted_and_spanned():
+    # the benchmark has no close on day 3 (its file lacks it) but its exchange traded: with the calendar
+    # attached, day 3 is still a session, both sides' returns from day 2 to day 4 are compared on day 4,
+    # and the buy-and-hold returns over days 1-4 are unchanged
+    days = pd.date_range("2026-09-21", periods=4, freq="B")
+    returns = pd.DataFrame({"X": [0.01, 0.00, 0.05, 0.10], "M": [0.00, 0.01, float("nan"), 0.03]}, index=days)
+    returns.attrs["sessions"] = {"M": days, "X": days}
+    assert list(longrun.sessions_of(returns, "M")) == list(days)
+    ar = longrun.abnormal(returns, "X", "M")
+    assert np.isnan(ar.iloc[2])
+    assert ar.iloc[3] == pytest.approx(1.05 * 1.10 - 1 - 0.03)
+    held = longrun.bhar(returns, "X", "M", days[0], days[3])
+    assert held["sessions"] == 4
+    assert held["bh"] == pytest.approx(1.01 * 1.00 * 1.05 * 1.10 - 1)
+    assert held["bh_benchmark"] == pytest.approx(1.01 * 1.03 - 1)
+    car = longrun.window_car(ar, days[0], 0, 3, estimation=(-1, -1))
+    assert car["days"] == 4
+    assert car["car"] == pytest.approx(0.01 + (-0.01) + (1.05 * 1.10 - 1 - 0.03))
