@@ -109,7 +109,8 @@ def main() -> None:
     parser.add_argument("--parent-env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable for the parent tree only, repeatable: an older gate whose "
                              "outputs depend on the CPU passes only at the SIMD level and OpenBLAS kernels that "
-                             "wrote them (56666c4: OPENBLAS_CORETYPE=Haswell)")
+                             "wrote them (56666c4: NPY_DISABLE_CPU_FEATURES='AVX512_ICL AVX512_SPR X86_V4' and "
+                             "OPENBLAS_CORETYPE=Haswell)")
     args = parser.parse_args()
     rev = subprocess.run(["git", "rev-parse", "--short", args.against], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout.strip()
