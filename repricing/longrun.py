@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+SUBSTITUTES = {"^GSPC": "SPY"}  # a benchmark whose series ends early, and the ETF that tracks it
+
 PARAMETERS = {
     "before": 20,                      # sessions before day 0 drawn on the path chart
     "windows": {"[0,+20]": (0, 20), "[0,+60]": (0, 60)},
@@ -35,9 +37,41 @@ PARAMETERS = {
     "block": 10,                        # sessions per bootstrap block
     "draws": 4000,                      # bootstrap draws
     "seed": 20260701,
-    "deepened": 1.5,                    # CAR to the end over the day-0 abnormal return: above, deepened
-    "persisted": 0.5,                   # from here to "deepened": persisted; from 0: partly reversed
+    "grew": 1.5,                        # BHAR to the end over the day-0 abnormal return: above, the move grew
+    "persisted": 0.5,                   # from here to "grew": persisted; from 0: partly reversed
+    "sector": "SOXX",                   # the sector benchmark of the chip layers (the SOX index file ends earlier)
+    "sector_layers": ("compute silicon", "memory and storage", "equipment"),
 }
+
+
+def parameters_table(params=PARAMETERS, substitutes=SUBSTITUTES) -> pd.DataFrame:
+    """The assumptions of the long-horizon comparison, as a table: value, meaning and why."""
+    (w20, w60), est = params["windows"].values(), params["estimation"]
+    return pd.DataFrame([
+        {"parameter": "abnormal return", "value": "listing minus benchmark (alpha 0, beta 1)",
+         "meaning": "market-adjusted, on the benchmark's sessions", "why": "a fitted alpha would carry the year's "
+         "pre-event run-up into a window of months"},
+        {"parameter": "benchmark", "value": "S&P 500; " + ", ".join(f"{b} where {a} ends first" for a, b in
+                                                              substitutes.items()),
+         "meaning": "each US listing's market", "why": "the fund tracks the index; it stands in only when the "
+         "index file ends before the span"},
+        {"parameter": "sector benchmark", "value": f"{params['sector']} for {', '.join(params['sector_layers'])}",
+         "meaning": "the second benchmark of the chip layers", "why": "whether the chip makers lagged chips as a "
+         "whole, not only the market; the fund holds many of the listings, which pulls their gap towards zero"},
+        {"parameter": "windows", "value": ", ".join(f"[{a},+{b}]" for a, b in (w20, w60)) + ", [0, end]",
+         "meaning": "sessions over which abnormal returns are summed", "why": "one month, three months, and the "
+         "whole span the closes allow"},
+        {"parameter": "volatility window", "value": f"days {est[0]} to {est[1]}",
+         "meaning": "the days each listing's abnormal-return volatility is measured on", "why": "the event study's "
+         "estimation window, ending before any leak"},
+        {"parameter": "bootstrap", "value": f"{params['draws']} draws of {params['block']}-session blocks, seed "
+                                            f"{params['seed']}",
+         "meaning": "the null distribution of a layer's mean CAR", "why": "keeps the listings' correlation and fat "
+         "tails; seeded so the page is the same on every run"},
+        {"parameter": "what became of the move", "value": f"grew above {params['grew']:g}, persisted from "
+                                                          f"{params['persisted']:g}, partly reversed from 0",
+         "meaning": "BHAR to the end over the day-0 abnormal return", "why": "half the move kept counts as kept"},
+    ])
 
 
 def sessions_of(returns: pd.DataFrame, benchmark: str) -> pd.DatetimeIndex:
@@ -59,6 +93,32 @@ def last_common_date(returns: pd.DataFrame, tickers) -> pd.Timestamp:
     if missing:
         raise ValueError(f"no returns at all for {', '.join(missing)}")
     return min(lasts.values())
+
+
+def common_end(returns: pd.DataFrame, firms: pd.DataFrame, substitutes: dict[str, str] = SUBSTITUTES) -> pd.Timestamp:
+    """The last date on which every listing of ``firms`` and its benchmark have a return, a benchmark
+    that ends earlier being replaced by its substitute (as :func:`benchmark_map` does)."""
+    end = last_common_date(returns, firms["ticker"])
+    for benchmark in sorted(set(firms["benchmark"])):
+        reach = [returns[b].last_valid_index() for b in (benchmark, substitutes.get(benchmark)) if b in returns]
+        reach = [d for d in reach if d is not None]
+        if not reach:
+            raise ValueError(f"no returns at all for the benchmark {benchmark}")
+        end = min(end, max(reach))
+    return end
+
+
+def reaching(returns: pd.DataFrame, firms: pd.DataFrame, end: pd.Timestamp,
+             substitutes: dict[str, str] = SUBSTITUTES) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``firms`` split in two: the listings whose series and benchmark (or its substitute) reach ``end``,
+    and the others."""
+    def reaches(ticker) -> bool:
+        last = returns[ticker].last_valid_index() if ticker in returns else None
+        return last is not None and last >= end
+
+    ok = [reaches(t) and (reaches(b) or reaches(substitutes.get(b))) for t, b in zip(firms["ticker"], firms["benchmark"])]
+    ok = pd.Series(ok, index=firms.index, dtype=bool)
+    return firms[ok], firms[~ok]
 
 
 def buy_and_hold(r: pd.Series) -> float:
@@ -173,18 +233,19 @@ def block_bootstrap_p(pre: pd.DataFrame, observed: float, length: int, block: in
     return float((np.sum(np.abs(sums) >= abs(observed)) + 1) / (draws + 1))
 
 
-def retained(ar0: float, car_end: float, deepened: float = PARAMETERS["deepened"],
+def retained(ar0: float, bhar_end: float, grew: float = PARAMETERS["grew"],
              persisted: float = PARAMETERS["persisted"]) -> str:
-    """What became of a day-0 abnormal return by the end: the ratio of the CAR to the end to it.
+    """What became of a day-0 abnormal return by the end: the ratio of the buy-and-hold abnormal return
+    from day 0 to the end (which includes day 0) to it, the measure the page quotes.
 
-    Above ``deepened``: deepened; from ``persisted``: persisted; from zero: partly reversed; below
-    zero (the move was more than given back): reversed.
+    Above ``grew``: grew (a fall fell further, a rise rose further); from ``persisted``: persisted;
+    from zero: partly reversed; below zero (the move was more than given back): reversed.
     """
     if ar0 == 0:
         return "no day-0 move"
-    ratio = car_end / ar0
-    if ratio > deepened:
-        return "deepened"
+    ratio = bhar_end / ar0
+    if ratio > grew:
+        return "grew"
     if ratio >= persisted:
         return "persisted"
     if ratio >= 0:
@@ -217,7 +278,7 @@ def listing_table(returns: pd.DataFrame, firms: pd.DataFrame, end: pd.Timestamp,
                 continue
             c = window_car(ar, f.event_date, first, last)
             row[f"car {label}"], row[f"t {label}"] = c["car"] * 100, c["t"]
-        row["after day 0"] = retained(row["ar0"], row["car [0,end]"])
+        row["after day 0"] = retained(row["ar0"], row["bhar"])
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -246,7 +307,7 @@ def layer_table(listings: pd.DataFrame, returns: pd.DataFrame, firms: pd.DataFra
             "negative bhar": sign["negative"], "p sign": sign["p_sign"],
             "p bootstrap": block_bootstrap_p(pre, mean_car, int(group["sessions"].iloc[0]), params["block"],
                                              params["draws"], params["seed"]),
-            "after day 0": retained(float(group["ar0"].mean()), mean_car * 100, params["deepened"],
+            "after day 0": retained(float(group["ar0"].mean()), float(group["bhar"].mean()), params["grew"],
                                     params["persisted"]),
         })
     return pd.DataFrame(rows)
@@ -273,7 +334,7 @@ def benchmark_map(returns: pd.DataFrame, end: pd.Timestamp, substitutes: dict[st
     """A function from a listing's benchmark to the one used to ``end``: the benchmark itself if its series
     reaches ``end``, else its listed substitute (the S&P 500's ETF for the index); ``used`` records each
     substitution made, so the page can say which."""
-    substitutes = {"^GSPC": "SPY", **(substitutes or {})}
+    substitutes = {**SUBSTITUTES, **(substitutes or {})}
     used: dict[str, str] = {}
 
     def choose(benchmark: str) -> str:
@@ -288,3 +349,52 @@ def benchmark_map(returns: pd.DataFrame, end: pd.Timestamp, substitutes: dict[st
 
     choose.used = used
     return choose
+
+
+def series_ends(prices: pd.DataFrame, universe: pd.DataFrame) -> pd.DataFrame:
+    """Where each series of the snapshot ends: one row per last date (newest first), with its listings'
+    names and their number."""
+    names = universe.set_index("ticker")["name"]
+    last = prices.groupby("ticker")["date"].max()
+    return (pd.DataFrame({"last": last, "name": names.reindex(last.index)})
+            .groupby("last")["name"].agg(names=lambda s: sorted(s), count="size")
+            .sort_index(ascending=False).reset_index())
+
+
+OUTCOME_WORDS = {  # what became of the day-0 move, in words, for a fall and for a rise
+    -1: {"grew": "fell further", "persisted": "stayed about as far down", "partly reversed": "made back part of the fall",
+         "reversed": "made back all of the fall"},
+    1: {"grew": "rose further", "persisted": "kept about their gain", "partly reversed": "gave back part of the gain",
+        "reversed": "gave back all of the gain"},
+}
+COUNT_WORDS = ("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def outcomes_in_words(layers: pd.DataFrame, sign: int) -> str:
+    """One clause per outcome for the layers whose day-0 move had ``sign`` (-1 fell, +1 rose), counted and
+    named in table order: e.g. "two fell further (memory and storage, equipment) and one made back all of
+    the fall (optics and components)". ``layers`` is indexed by layer with columns ``mean ar0`` and
+    ``after day 0``."""
+    chosen = layers[np.sign(layers["mean ar0"]) == sign]
+    clauses = []
+    for outcome, words in OUTCOME_WORDS[sign].items():
+        names = list(chosen.index[chosen["after day 0"] == outcome])
+        if names:
+            clauses.append(f"{COUNT_WORDS[len(names)]} {words} ({', '.join(names)})")
+    if not clauses:
+        return "none"
+    return clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
+
+
+def by_window_and_benchmark(listings: pd.DataFrame, against: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Mean CAR over each window of ``listings`` (columns ``car [..]``) and the mean BHAR to the end
+    against each benchmark of ``against`` (label to a listing table computed on that benchmark), by layer
+    in the order of ``listings``; a layer a benchmark was not computed for is left empty (None)."""
+    windows = [c for c in listings.columns if c.startswith("car [") and c != "car [0,end]"]
+    layers = list(dict.fromkeys(listings["layer"]))
+    cars = listings[windows].apply(pd.to_numeric).assign(layer=listings["layer"])
+    out = cars.groupby("layer")[windows].mean().reindex(layers)
+    out = out.rename(columns={c: f"mean {c}" for c in windows})
+    for label, table in against.items():
+        out[f"mean bhar, {label}"] = table.groupby("layer")["bhar"].mean().reindex(layers)
+    return out.astype(object).where(out.notna(), None)

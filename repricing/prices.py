@@ -62,6 +62,23 @@ def closes(prices: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts).sort_values(["ticker", "date"]).reset_index(drop=True)
 
 
+class ListingSessions(dict):
+    """Each listing's exchange sessions (ticker to dates), carried in a returns frame's ``attrs``.
+
+    pandas compares and deep-copies ``attrs`` whenever it derives one frame from another; this mapping
+    is compared by identity and never copied, so that passing it along costs nothing and a comparison
+    of two such frames never asks the truth value of a date index.
+    """
+
+    def __eq__(self, other):
+        return self is other
+
+    __hash__ = object.__hash__
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 def daily_returns(prices: pd.DataFrame, price_events: pd.DataFrame | None = None,
                   universe: pd.DataFrame | None = None) -> pd.DataFrame:
     """Simple daily returns, one column per listing (NaN where a listing did not trade), each series
@@ -77,7 +94,8 @@ def daily_returns(prices: pd.DataFrame, price_events: pd.DataFrame | None = None
     if universe is not None:  # each listing's exchange sessions, so a day its file lacks is still counted
         region = universe.set_index("ticker")["region"]
         span = c.groupby("ticker")["date"].agg(["min", "max"])
-        out.attrs["sessions"] = {t: sessions(region[t], row["min"], row["max"]) for t, row in span.iterrows()}
+        out.attrs["sessions"] = ListingSessions(
+            {t: sessions(region[t], row["min"], row["max"]) for t, row in span.iterrows()})
     if price_events is None:
         return out
     unadjusted = set(c.loc[c["basis"] == "close", "ticker"])

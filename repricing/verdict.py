@@ -21,13 +21,26 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-EVENT = pd.Timestamp("2026-07-01")
-
 PARAMETERS = {
     "event": "2026-07-01",   # readings published on or after this day count as after the event
     "no_change": 0.02,       # a change within ±2 % is read as unchanged
     "capex_period": "FY2026",
 }
+EVENT = pd.Timestamp(PARAMETERS["event"])
+
+
+def parameters_table(params=PARAMETERS) -> pd.DataFrame:
+    """The assumptions of the verdict on the fundamentals, as a table: value, meaning and why."""
+    return pd.DataFrame([
+        {"parameter": "after the event", "value": f"published on or after {EVENT:%-d %B %Y}",
+         "meaning": "a reading counts as after the event", "why": "the reports came out before the US open that day"},
+        {"parameter": "unchanged", "value": f"within ±{params['no_change']:.0%}",
+         "meaning": "a change this small is read as no change", "why": "rounding and restatements move figures by "
+         "about a percent; a prediction is about direction"},
+        {"parameter": "capex period", "value": params["capex_period"],
+         "meaning": "the year whose capex guidance is compared", "why": "the year that the guidance before and the "
+         "guidance after the event both cover"},
+    ])
 
 
 @dataclass(frozen=True)

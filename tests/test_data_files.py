@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from repricing import eventday
-from repricing.data import LOADERS, load_moves, load_prices, load_sources, load_universe
+from repricing.data import LOADERS, load_moves, load_price_sidecar, load_prices, load_sources, load_universe
 from repricing.tables import TABLES
 
 
@@ -29,6 +29,9 @@ def test_every_source_is_cited(tables):
     for name, table in TABLES.items():
         if name != "sources" and "source_id" in table.column_names:
             cited |= set(LOADERS[name]()["source_id"])
+    # the price files the snapshot's provenance names, as the file used or as a cross-check, are cited there
+    for entry in load_price_sidecar()["per_ticker"].values():
+        cited |= set(entry["source_ids"]) | {s for check in entry.get("crosschecks", []) for s in check["against"]}
     # a market-data source is cited by the price snapshot that a refresh writes
     uncited = set(sources.loc[sources["kind"] != "market data", "source_id"]) - cited
     assert not uncited, f"sources.csv rows nothing cites: {sorted(uncited)}"

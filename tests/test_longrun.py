@@ -51,7 +51,7 @@ def test_sign_test_by_hand():
     assert out == {"n": 4, "negative": 3, "p_sign": pytest.approx(0.625)}
 
 
-@pytest.mark.parametrize(("ratio", "word"), [(2.0, "deepened"), (1.0, "persisted"), (0.5, "persisted"),
+@pytest.mark.parametrize(("ratio", "word"), [(2.0, "grew"), (1.0, "persisted"), (0.5, "persisted"),
                                              (0.3, "partly reversed"), (-0.2, "reversed")])
 def test_what_became_of_the_move(ratio, word):
     assert longrun.retained(-10.0, -10.0 * ratio) == word
@@ -124,3 +124,77 @@ def test_a_session_the_benchmark_lacks_is_counted_and_spanned():
     car = longrun.window_car(ar, days[0], 0, 3, estimation=(-1, -1))
     assert car["days"] == 4
     assert car["car"] == pytest.approx(0.01 + (-0.01) + (1.05 * 1.10 - 1 - 0.03))
+
+
+def test_the_common_end_takes_the_substitute_when_the_index_ends_first():
+    days = pd.date_range("2026-09-21", periods=5, freq="B")
+    returns = pd.DataFrame({"X": [0.01] * 5, "Y": [0.01] * 4 + [float("nan")],
+                            "^GSPC": [0.0] * 2 + [float("nan")] * 3, "SPY": [0.0] * 5}, index=days)
+    firms = pd.DataFrame({"ticker": ["X", "Y"], "benchmark": ["^GSPC", "^GSPC"]})
+    assert longrun.common_end(returns, firms) == days[3]  # Y ends on day 4; SPY reaches day 5
+    assert longrun.common_end(returns, firms, substitutes={}) == days[1]  # the index alone ends on day 2
+    with pytest.raises(ValueError, match="no returns at all for the benchmark"):
+        longrun.common_end(returns.drop(columns=["^GSPC", "SPY"]), firms)
+    kept, left = longrun.reaching(returns, firms, days[3])
+    assert list(kept["ticker"]) == ["X", "Y"] and left.empty
+    kept, left = longrun.reaching(returns, firms, days[4])  # Y has no return on day 5
+    assert list(kept["ticker"]) == ["X"] and list(left["ticker"]) == ["Y"]
+    kept, left = longrun.reaching(returns, firms, days[3], substitutes={})  # ^GSPC alone ends on day 2
+    assert kept.empty and len(left) == 2
+
+
+def test_listing_table_by_hand():
+    # 20 sessions, day 0 the 16th; the benchmark is flat, so abnormal returns are the listing's own.
+    # X: +-1 % before, -10 % on day 0, -5 % on days 1-3. BHAR to day 3: 0.9 * 0.95^3 - 1 = -22.84 %,
+    # more than 1.5 times the day-0 move, so the move grew; CAR [0,+2] = -20 %; [0,+5] is not measurable yet
+    days = pd.date_range("2026-06-08", periods=20, freq="B")
+    x = [0.01 if i % 2 else -0.01 for i in range(15)] + [-0.10, -0.05, -0.05, -0.05, 0.0]
+    returns = pd.DataFrame({"X": x, "M": [0.0] * 20}, index=days)
+    firms = pd.DataFrame({"ticker": ["X"], "name": ["X Corp"], "layer": ["chips"], "event_date": [days[15]],
+                          "benchmark": ["M"]})
+    row = longrun.listing_table(returns, firms, days[18], windows={"[0,+2]": (0, 2), "[0,+5]": (0, 5)}).iloc[0]
+    assert row["ar0"] == pytest.approx(-10.0)
+    assert row["sessions"] == 4
+    assert row["bhar"] == pytest.approx((0.9 * 0.95 ** 3 - 1) * 100)
+    assert row["car [0,+2]"] == pytest.approx(-20.0)
+    assert row["car [0,+5]"] is None
+    assert row["car [0,end]"] == pytest.approx(-25.0)
+    sigma = np.std(x[0:5], ddof=1)  # the estimation window (-250, -11): from the first session to day -11
+    assert row["t [0,end]"] == pytest.approx(-0.25 / (sigma * np.sqrt(4)))
+    assert row["after day 0"] == "grew"
+
+
+def test_series_ends_groups_listings_by_their_last_close():
+    prices = pd.DataFrame({"ticker": ["A", "A", "B", "C"],
+                           "date": pd.to_datetime(["2026-10-05", "2026-10-06", "2026-10-06", "2026-08-31"])})
+    universe = pd.DataFrame({"ticker": ["A", "B", "C"], "name": ["Alpha", "Beta", "Gamma"]})
+    ends = longrun.series_ends(prices, universe)
+    assert list(ends["last"]) == list(pd.to_datetime(["2026-10-06", "2026-08-31"]))
+    assert ends["names"].tolist() == [["Alpha", "Beta"], ["Gamma"]] and ends["count"].tolist() == [2, 1]
+
+
+def test_outcomes_in_words():
+    layers = pd.DataFrame({"mean ar0": [-8.0, -10.0, -5.8, -4.5, 8.4, 0.8],
+                           "after day 0": ["grew", "grew", "reversed", "persisted", "grew", "partly reversed"]},
+                          index=["memory", "equipment", "optics", "silicon", "platforms", "hyperscalers"])
+    assert longrun.outcomes_in_words(layers, -1) == ("two fell further (memory, equipment), one stayed about as far "
+                                                     "down (silicon) and one made back all of the fall (optics)")
+    assert longrun.outcomes_in_words(layers, 1) == ("one rose further (platforms) and one gave back part of the gain "
+                                                    "(hyperscalers)")
+    assert longrun.outcomes_in_words(layers.iloc[:1], -1) == "one fell further (memory)"
+    assert longrun.outcomes_in_words(layers.iloc[:0], 1) == "none"
+
+
+def test_by_window_and_benchmark_means_by_layer_in_table_order():
+    listings = pd.DataFrame({"layer": ["memory", "memory", "platforms"], "car [0,+20]": [-10.0, -20.0, 5.0],
+                             "car [0,+60]": [None, -30.0, 7.0], "car [0,end]": [0.0, 0.0, 0.0],
+                             "bhar": [-1.0, -3.0, 9.0]})
+    sector = pd.DataFrame({"layer": ["memory", "memory"], "bhar": [-4.0, -8.0]})
+    out = longrun.by_window_and_benchmark(listings, {"S&P 500": listings, "SOXX": sector})
+    assert list(out.index) == ["memory", "platforms"]
+    assert out.loc["memory", "mean car [0,+20]"] == pytest.approx(-15.0)
+    assert out.loc["memory", "mean car [0,+60]"] == pytest.approx(-30.0)  # the listing not yet measurable is left out
+    assert out.loc["memory", "mean bhar, S&P 500"] == pytest.approx(-2.0)
+    assert out.loc["memory", "mean bhar, SOXX"] == pytest.approx(-6.0)
+    assert out.loc["platforms", "mean bhar, SOXX"] is None
+    assert "mean car [0,end]" not in out.columns

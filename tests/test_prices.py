@@ -98,6 +98,17 @@ def test_returns_use_one_basis_per_series(small_data):
     assert pd.isna(r.at[pd.Timestamp("2026-06-17"), "AAA"])
 
 
+def test_returns_carry_each_listings_sessions_through_pandas(small_data):
+    # US_DAYS skip 19 June (Juneteenth): the calendar attached is the exchange's, not the file's dates,
+    # and a frame built from the returns' columns keeps it (pandas compares attrs when it concatenates)
+    prices = load_prices(write_prices(small_data, series("AAA", [10, 11, 12, 12, 12]) + series("^GSPC", [5] * 5)))
+    r = daily_returns(prices, universe=load_universe(small_data / "universe.csv", sources=load_sources(
+        small_data / "sources.csv")))
+    assert list(r.attrs["sessions"]["AAA"]) == list(pd.DatetimeIndex(US_DAYS))
+    joined = pd.concat([r["AAA"], r["^GSPC"]], axis=1)
+    assert joined.attrs["sessions"] is r.attrs["sessions"]
+
+
 def test_series_basis():
     frame = pd.DataFrame({"close": [1.0, None], "adj_close": [1.0, 1.0]})
     assert series_basis(frame) == "adj_close"
