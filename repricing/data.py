@@ -446,6 +446,22 @@ def snapshot_date(data_dir: Path | str | None = None) -> pd.Timestamp:
     return max(dates).normalize()
 
 
+REPORT_KINDS = ("filing", "company release", "wire", "newspaper", "research firm", "aggregator")
+
+
+def coverage(data_dir: Path | str | None = None) -> dict[str, pd.Timestamp]:
+    """What the data cover, as a reader needs to know it: the last date of the price snapshot
+    (``last_close``), the publication date of the newest report cited (``newest_report``: a filing,
+    release, article or research note, not a price file), and the day the data were assembled
+    (``assembled``, :func:`snapshot_date`)."""
+    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+    sources = load_sources(data_dir / SOURCES.path)
+    reports = sources.loc[sources["kind"].isin(REPORT_KINDS), "published"].dropna()
+    sidecar = price_files(data_dir)[1]
+    return {"last_close": pd.Timestamp(load_price_sidecar(sidecar)["span"]["last"]),
+            "newest_report": reports.max().normalize(), "assembled": snapshot_date(data_dir)}
+
+
 def load_price_sidecar(path: Path | str | None = None) -> dict:
     """``prices.json`` of the snapshot in use: span, provenance and retrieval time of the price snapshot.
 

@@ -15,6 +15,8 @@ import pandas as pd
 
 #: |12-month change| below which an indicator is read as giving no signal, by indicator family.
 THRESHOLDS = {"rental price": 0.10, "capex guidance": 0.05, "backlog": 0.10}
+#: A reading older than this (days) is marked stale: a quarter, and the month its results take to appear.
+STALE_AFTER_DAYS = 120
 
 
 def rental_series(rentals: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -152,14 +154,28 @@ def dashboard(data_dir=None, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     return card.sort_values(["date", "indicator"], ascending=[False, True]).reset_index(drop=True)
 
 
+def aged(card: pd.DataFrame, as_of: pd.Timestamp, stale_after: int = STALE_AFTER_DAYS) -> pd.DataFrame:
+    """The scorecard with each reading's age in days on ``as_of`` (``age_days``) and whether it is older
+    than ``stale_after`` days (``stale``)."""
+    age = (pd.Timestamp(as_of) - card["date"]).dt.days
+    if (age < 0).any():
+        first = card.loc[age < 0, "indicator"].iloc[0]
+        raise ValueError(f"{first}: a reading dated after {pd.Timestamp(as_of):%Y-%m-%d}, the day ages are counted to")
+    return card.assign(age_days=age, stale=age > stale_after)
+
+
 def formatted(card: pd.DataFrame) -> pd.DataFrame:
-    """A scorecard ready to print: readings with their unit, dates as text, changes as signed percentages."""
+    """A scorecard ready to print: readings with their unit, dates as text, changes as signed percentages,
+    and, where :func:`aged` has been applied, the age in days with stale readings marked."""
     def pct(v) -> str:
         return "" if v is None or pd.isna(v) else f"{v:+.0%}"
 
-    return card.assign(latest=[f"{v:,.2f} {u}" for v, u in zip(card["latest"], card["unit"])],
-                       date=card["date"].dt.strftime("%Y-%m-%d"),
-                       change_3m=card["change_3m"].map(pct), change_12m=card["change_12m"].map(pct))
+    out = card.assign(latest=[f"{v:,.2f} {u}" for v, u in zip(card["latest"], card["unit"])],
+                      date=card["date"].dt.strftime("%Y-%m-%d"),
+                      change_3m=card["change_3m"].map(pct), change_12m=card["change_12m"].map(pct))
+    if "age_days" in card:
+        out["age"] = [f"{d:,} days" + (" (stale)" if old else "") for d, old in zip(card["age_days"], card["stale"])]
+    return out
 
 
 def largest_fleet(capacity: pd.DataFrame, exclude: tuple[str, ...] = ("Meta", "industry")) -> pd.Series | None:

@@ -24,6 +24,9 @@ needs neither normality nor the benchmark's scale.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -302,12 +305,12 @@ def layer_table(listings: pd.DataFrame, returns: pd.DataFrame, firms: pd.DataFra
         sign = sign_test(group["bhar"])
         rows.append({
             "layer": layer, "listings": n, "mean ar0": float(group["ar0"].mean()),
-            "mean bhar": float(group["bhar"].mean()), "median bhar": float(group["bhar"].median()),
+            "mean bhar": float(mean_bhar(group).iloc[0]), "median bhar": float(group["bhar"].median()),
             "mean car [0,end]": mean_car * 100, "t across listings": t_cross,
             "negative bhar": sign["negative"], "p sign": sign["p_sign"],
             "p bootstrap": block_bootstrap_p(pre, mean_car, int(group["sessions"].iloc[0]), params["block"],
                                              params["draws"], params["seed"]),
-            "after day 0": retained(float(group["ar0"].mean()), float(group["bhar"].mean()), params["grew"],
+            "after day 0": retained(float(group["ar0"].mean()), float(mean_bhar(group).iloc[0]), params["grew"],
                                     params["persisted"]),
         })
     return pd.DataFrame(rows)
@@ -398,3 +401,40 @@ def by_window_and_benchmark(listings: pd.DataFrame, against: dict[str, pd.DataFr
     for label, table in against.items():
         out[f"mean bhar, {label}"] = table.groupby("layer")["bhar"].mean().reindex(layers)
     return out.astype(object).where(out.notna(), None)
+
+
+def mean_bhar(listings: pd.DataFrame) -> pd.Series:
+    """Mean buy-and-hold abnormal return (%) of each layer of a listing table, in table order."""
+    return listings.groupby("layer", sort=False)["bhar"].mean()
+
+
+@dataclass(frozen=True)
+class AfterEvent:
+    """The comparison from day 0 to the last common US close, as every page that quotes it computes it."""
+    end: pd.Timestamp                   # the last date every US listing and its benchmark have a close
+    kept: pd.DataFrame                  # the listings that reach it
+    left: pd.DataFrame                  # the listings whose series end earlier
+    benchmark_for: Callable[[str], str]  # a listing's benchmark to the one used (the index or its fund)
+    listings: pd.DataFrame              # :func:`listing_table` of ``kept``
+
+
+def after_event(returns: pd.DataFrame, universe: pd.DataFrame, windows=PARAMETERS["windows"]) -> AfterEvent:
+    """Every company listing from day 0 to the last date on which every US listing and its benchmark (or the
+    benchmark's substitute) have a close; listings whose files end earlier are left out, not shortened."""
+    from .study import firms_with_prices
+
+    firms = firms_with_prices(universe, returns)
+    end = common_end(returns, firms[firms["benchmark"] == "^GSPC"])
+    kept, left = reaching(returns, firms, end)
+    benchmark_for = benchmark_map(returns, end)
+    return AfterEvent(end, kept, left, benchmark_for,
+                      listing_table(returns, kept, end, windows=windows, benchmark_for=benchmark_for))
+
+
+def layer_outcomes(listings: pd.DataFrame, params=PARAMETERS) -> pd.DataFrame:
+    """By layer (table order): mean day-0 abnormal return, mean BHAR to the end and what became of the move,
+    as :func:`layer_table` states them, without its tests (cheap enough for a page that only quotes them)."""
+    out = pd.DataFrame({"mean ar0": listings.groupby("layer", sort=False)["ar0"].mean(), "mean bhar": mean_bhar(listings)})
+    out["after day 0"] = [retained(a, b, params["grew"], params["persisted"]) for a, b in zip(out["mean ar0"],
+                                                                                             out["mean bhar"])]
+    return out

@@ -55,10 +55,12 @@ class VegaLiteMimeRenderer:
 
 def _add_static(app, config) -> None:
     config.html_static_path = [*config.html_static_path, str(STATIC)]
-    from .data import snapshot_date  # imported here: loading data is not needed to import the renderer
+    from .data import coverage  # imported here: loading data is not needed to import the renderer
 
+    reach = coverage()
     footer = (f'<p class="repricing-footer">The AI repricing of July 2026 · version {__version__} · '
-              f'data snapshot {snapshot_date():%Y-%m-%d} · see “How to cite” to reference this page</p>')
+              f'prices to {reach["last_close"]:%Y-%m-%d}, newest report {reach["newest_report"]:%Y-%m-%d} '
+              f'(data snapshot {reach["assembled"]:%Y-%m-%d}) · see “How to cite” to reference this page</p>')
     options = dict(config.html_theme_options or {})
     options["extra_footer"] = (options.get("extra_footer") or "") + footer
     config.html_theme_options = options

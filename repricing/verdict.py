@@ -239,6 +239,39 @@ def score(judged: pd.DataFrame) -> dict[str, dict[str, int]]:
             for reading in ("glut", "scarcity")}
 
 
+def load_readings(sources: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The tables :func:`observations` reads, from the data folder in use, validated against ``sources``."""
+    from . import data
+
+    return {"capex": data.load_capex(sources=sources), "rental_prices": data.load_rental_prices(sources=sources),
+            "memory_prices": data.load_memory_prices(sources=sources), "backlogs": data.load_backlogs(sources=sources),
+            "memory_financials": data.load_memory_financials(sources=sources),
+            "ai_revenue": data.load_ai_revenue(sources=sources)}
+
+
+def tally(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, int]]:
+    """The score of each reading on the readings of ``tables``: :func:`score` of the verdicts, the one
+    figure the overview and the verdict chapter both quote."""
+    return score(verdicts(observed(observations(tables))))
+
+
+def latest_guidance(capex: pd.DataFrame, company: str, period: str = PARAMETERS["capex_period"],
+                    since: pd.Timestamp = EVENT) -> pd.Series | None:
+    """The newest capex guidance ``company`` gave for ``period`` on or after ``since`` (of two versions of one
+    day, the lower row id, as :func:`repricing.indicators.guidance_series` keeps), or None if it gave none."""
+    rows = capex[(capex["company"] == company) & (capex["period"] == period) & (capex["kind"] == "guidance")
+                 & (capex["announced"] >= since)]
+    if rows.empty:
+        return None
+    return rows.sort_values(["announced", "capex_id"], ascending=[False, True]).iloc[0]
+
+
+def favoured(score: dict[str, dict[str, int]]) -> str:
+    """The reading more of whose predictions held ("glut" or "scarcity"), or "neither" on a tie."""
+    glut, scarcity = score["glut"]["held"], score["scarcity"]["held"]
+    return "glut" if glut > scarcity else "scarcity" if scarcity > glut else "neither"
+
+
 def results_dates(obs: pd.DataFrame, end: pd.Timestamp, event: pd.Timestamp = EVENT) -> pd.DataFrame:
     """The days companies published the readings of :func:`observations` between the event and ``end``
     (columns date, label), for marking on a price chart; outlooks and list prices are left out."""

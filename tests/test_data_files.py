@@ -81,3 +81,16 @@ def test_price_snapshot_is_long_enough_for_the_event_study():
     assert (layer[long_enough.index] != "index").sum() >= 15
     after = prices[prices["date"] == pd.Timestamp("2026-07-02")]["ticker"]
     assert set(long_enough.index) <= set(after), "every series runs at least to 2 July 2026"
+
+
+def test_coverage_names_the_last_close_and_the_newest_report(real_data_copy):
+    from repricing.data import coverage
+
+    before = coverage(real_data_copy)
+    assert before["last_close"] == load_prices().groupby("ticker")["date"].max().max()
+    with open(real_data_copy / "sources.csv", "a", encoding="utf-8") as fh:
+        fh.write("wire-late,Wire,Later story,https://wire.example/late,2026-11-30,2026-12-03,wire,\n"
+                 "prices-late,Prices,Daily prices,https://prices.example,2026-12-01,2026-12-03,market data,\n")
+    after = coverage(real_data_copy)
+    assert after["newest_report"] == pd.Timestamp("2026-11-30")  # a price file is not a report
+    assert after["last_close"] == before["last_close"] and after["assembled"] == pd.Timestamp("2026-12-03")

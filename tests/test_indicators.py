@@ -87,3 +87,17 @@ def test_adding_one_dated_row_changes_the_dashboard(real_data_copy):
     assert after.index[after["indicator"] == name][0] == newer, "newest first: only newer readings come before it"
     assert row["supports"] == "glut"  # 1.5 against 2.65 three months earlier: -43 %
     assert not before.equals(after)
+
+
+def test_ages_are_counted_to_the_given_day_and_old_readings_marked_stale():
+    card = pd.DataFrame({"indicator": ["a", "b", "c"], "latest": [1.0, 2.0, 3.0], "unit": ["x"] * 3,
+                         "date": pd.to_datetime(["2026-12-01", "2026-08-05", "2026-08-04"]),
+                         "change_3m": [None, 0.1, None], "change_12m": [None, None, -0.2]})
+    out = ind.aged(card, pd.Timestamp("2026-12-02"))
+    # 1 day; 119 days (2026-08-05 to 2026-12-02); 120 days, not yet stale; a day older would be
+    assert out["age_days"].tolist() == [1, 119, 120] and not out["stale"].any()
+    assert ind.aged(card, pd.Timestamp("2026-12-03"))["stale"].tolist() == [False, False, True]
+    shown = ind.formatted(ind.aged(card, pd.Timestamp("2026-12-03")))
+    assert shown["age"].tolist() == ["2 days", "120 days", "121 days (stale)"]
+    with pytest.raises(ValueError, match="a: a reading dated after 2026-11-30"):
+        ind.aged(card, pd.Timestamp("2026-11-30"))

@@ -198,3 +198,11 @@ def test_by_window_and_benchmark_means_by_layer_in_table_order():
     assert out.loc["memory", "mean bhar, SOXX"] == pytest.approx(-6.0)
     assert out.loc["platforms", "mean bhar, SOXX"] is None
     assert "mean car [0,end]" not in out.columns
+
+
+def test_layer_outcomes_by_hand():
+    listings = pd.DataFrame({"layer": ["m", "m", "p"], "ar0": [-8.0, -12.0, 8.0], "bhar": [-20.0, -30.0, 2.0]})
+    out = longrun.layer_outcomes(listings)
+    assert list(out.index) == ["m", "p"]
+    assert out.loc["m", "mean ar0"] == pytest.approx(-10.0) and out.loc["m", "mean bhar"] == pytest.approx(-25.0)
+    assert out["after day 0"].tolist() == ["grew", "partly reversed"]  # 2.5 times the move; 0.25 of it

@@ -111,3 +111,22 @@ def test_results_dates_group_companies_by_day():
                         "after_date": pd.to_datetime(["2026-07-29", "2026-07-29", "2026-07-29", "2026-07-20", "2026-08-30"])})
     marks = v.results_dates(obs, D("2026-07-31"))
     assert marks.to_dict("records") == [{"date": D("2026-07-29"), "label": "Meta, Microsoft"}]
+
+
+def test_the_favoured_reading_is_the_one_with_more_predictions_held():
+    def score(glut, scarcity):
+        return {"glut": {"held": glut}, "scarcity": {"held": scarcity}}
+    assert v.favoured(score(0, 6)) == "scarcity"
+    assert v.favoured(score(4, 2)) == "glut"
+    assert v.favoured(score(3, 3)) == "neither"
+
+
+def test_the_latest_guidance_after_the_event():
+    capex = pd.DataFrame({"capex_id": ["C1", "C3", "C2", "C4"], "company": ["Meta"] * 3 + ["Amazon"],
+                          "period": ["FY2026"] * 4, "kind": ["guidance"] * 4, "low": [115, 130, 131, 200],
+                          "high": [135, 145, 146, 240],
+                          "announced": pd.to_datetime(["2026-04-29", "2026-07-29", "2026-07-29", "2026-07-30"])})
+    row = v.latest_guidance(capex, "Meta")
+    assert row["capex_id"] == "C2"  # two versions of 29 July: the lower row id
+    assert v.latest_guidance(capex, "Meta", since=pd.Timestamp("2026-08-01")) is None
+    assert v.latest_guidance(capex, "Alphabet") is None

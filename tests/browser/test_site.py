@@ -98,6 +98,7 @@ def test_page_charts_draw_offline(browser, server, page_path):
     assert not [s for s in scripts if s.startswith("http")], f"{page_path}: scripts from elsewhere: {scripts}"
     footer = page.inner_text(".repricing-footer")
     assert "version" in footer and "data snapshot" in footer, f"{page_path}: footer lacks version/snapshot"
+    assert "prices to 2026-" in footer and "newest report 2026-" in footer, f"{page_path}: footer lacks the data's reach"
     assert not errors, f"{page_path}: console errors: {errors}"
     assert not blocked, f"{page_path}: tried to reach the network: {blocked}"
     ARTIFACTS.mkdir(exist_ok=True)
