@@ -60,7 +60,26 @@ def glue(name: str, value, fmt: str | None = None, display: bool = False) -> Non
         value = published(value, fmt)
     elif fmt is not None and not isinstance(value, int):
         raise TypeError(f"glue {name!r}: a format spec applies to numbers, not to {type(value).__name__}")
+    text = value if isinstance(value, str) else getattr(value, "data", None)  # a string, or Markdown's text
+    if isinstance(text, str) and (found := UNPRINTABLE.search(text)):
+        around = text[max(found.start() - 40, 0): found.end() + 20].replace("\n", " ")
+        raise ValueError(f"glue {name!r}: the text holds {found.group(0)!r} ({around!r}); a page must never print it")
     _glue(name, value, display=display)
+
+
+#: A missing or non-finite value written out as text: what a page must never print.
+UNPRINTABLE = re.compile(r"(?<![\w.])(?:[+-]?nan|NaN|None|NaT|[+-]?inf)(?![\w(-])")
+MISSING = "—"  # what a table prints where a value does not exist
+
+
+def table(frame: pd.DataFrame, **options):
+    """``frame`` as a Markdown table for a page: a missing value (None, NaN, NaT) prints as ``MISSING``,
+    never as 'nan' or 'None'; ``options`` go to :meth:`pandas.DataFrame.to_markdown` (``index`` defaults
+    to False)."""
+    from IPython.display import Markdown
+
+    shown = frame.astype(object).where(frame.notna(), None)
+    return Markdown(shown.to_markdown(**{"index": False, "missingval": MISSING, **options}))
 
 
 def day(when) -> str:

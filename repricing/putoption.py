@@ -166,7 +166,8 @@ ASSUMPTIONS = {
     "share": (0.9, "median of Meta's own use of its new capacity, as a share of it",
               "assumption: the plan is to use nearly all of it; the slider explores the rest"),
     "sigma": (0.3, "volatility of Meta's own demand (σ of log demand over the year)",
-              "assumption: the x-axis of the chart spans 0.05 to 0.60"),
+              "assumption: no source states it; 0.3 puts a one-σ year about 30 % above or below the median plan, "
+              "and the chart explores 0.05 to 0.60"),
     "sigma_price": (0.3, "volatility of the rental price (σ of log price over the year)",
                     "assumption: the H100 contract index moved from 1.70 to 2.65 USD within a year"),
     "cost": (0.4, "operating cost of a leased GPU-hour: power, cooling, staff (USD)",

@@ -141,19 +141,23 @@ def check_against_closes(moves: pd.DataFrame, returns: pd.DataFrame, sources: pd
     return out.sort_values(["session_date", "ticker", "move_id"]).reset_index(drop=True)
 
 
-def flagged_in_notes(tables: dict[str, pd.DataFrame], keys: dict[str, str], word: str = "DISAGREE") -> pd.DataFrame:
+#: How a row's note records that its figure disagrees with another row's ("Differs from C001", "disagrees with").
+DISAGREEMENT = r"\bdiffers? from\b|\bdisagree"
+
+
+def flagged_in_notes(tables: dict[str, pd.DataFrame], keys: dict[str, str], pattern: str = DISAGREEMENT) -> pd.DataFrame:
     """Rows whose note records a disagreement between sources, across tables.
 
     ``tables`` maps a table's name to its frame, ``keys`` to the column that identifies a row. Returns
-    table, row, source_id and note for every row whose note contains ``word`` (any case), sorted by
-    table and row. Tables without a note column are skipped.
+    table, row, source_id and note for every row whose note matches ``pattern`` (a regular expression,
+    any case), sorted by table and row. Tables without a note column are skipped.
     """
     parts = []
     for name in sorted(tables):
         frame = tables[name]
         if "note" not in frame.columns:
             continue
-        hit = frame[frame["note"].fillna("").str.contains(word, case=False, regex=False)]
+        hit = frame[frame["note"].fillna("").str.contains(pattern, case=False, regex=True)]
         parts.append(pd.DataFrame({"table": name, "row": hit[keys[name]].astype(str), "source_id": hit["source_id"],
                                    "note": hit["note"]}))
     if not parts:

@@ -243,5 +243,6 @@ def provenance_table(meta: dict) -> pd.DataFrame:
             "files compared": len(checks),
             "days over tolerance": sum(c["days_over_tolerance"] for c in checks),
             "largest gap (pp)": max((c["max_gap_pp"] for c in checks if c["max_gap_pp"] is not None), default=None),
+            "sessions missing": ", ".join(p.get("missing_sessions") or []) or None,
         })
     return pd.DataFrame(rows)

@@ -52,6 +52,34 @@ def test_glue_refuses_what_must_not_reach_a_page():
         published(1.0, "d")
 
 
+@pytest.mark.parametrize("text", ["CoreWeave rpo: USD 15 bn, +nan% in twelve months", "| 80.4 | nan |", "P/E None",
+                                  "| NaT |", "a ratio of inf", "-inf"])
+def test_glue_refuses_text_that_prints_a_missing_value(text):
+    from IPython.display import Markdown
+
+    with pytest.raises(ValueError, match="must never print it"):
+        glue("x", text)
+    with pytest.raises(ValueError, match="must never print it"):
+        glue("x", Markdown(text))
+
+
+@pytest.mark.parametrize("text", ["none of the layers", "Nancy's infrastructure", "Financial", "info", "inflation",
+                                  "a NaN-free table? no: nanometre"])
+def test_glue_accepts_words_that_only_contain_the_letters(text):
+    glue("x", text)
+
+
+def test_a_table_prints_a_missing_value_as_a_dash():
+    import pandas as pd
+    from repricing.book import MISSING, table
+
+    frame = pd.DataFrame({"peak": ["FQ4 2018", "FQ3 2026"], "trough": [-62.4, float("nan")], "row": ["MV1", None]})
+    text = table(frame, floatfmt=".1f").data
+    assert "nan" not in text and "None" not in text
+    assert [cell.strip() for cell in text.splitlines()[-1].split("|")[1:-1]] == ["FQ3 2026", MISSING, MISSING]
+    glue("x", table(frame))  # what table() writes, glue accepts
+
+
 def test_chart_numbers_are_rounded_to_six_significant_digits():
     spec = {"datasets": {"d": [{"v": 0.5351574245052719, "n": 3, "s": "a"}, {"v": -1.2345678e9}]},
             "params": [{"value": 0.30000000000000004}]}

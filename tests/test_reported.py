@@ -89,9 +89,10 @@ def test_decimals(value, places):
 
 def test_flagged_in_notes_finds_every_recorded_disagreement():
     from repricing.reported import flagged_in_notes
-    a = pd.DataFrame({"id": ["A2", "A1", "A3"], "source_id": ["s", "t", "u"],
-                      "note": ["DISAGREES with A1", "agrees", None]})
-    b = pd.DataFrame({"code": ["B1"], "source_id": ["v"], "note": ["minor disagreement with B0"]})
+    a = pd.DataFrame({"id": ["A2", "A1", "A3", "A4"], "source_id": ["s", "t", "u", "x"],
+                      "note": ["Differs from A1 ($39bn)", "agrees", None, "the different basis of A1"]})
+    b = pd.DataFrame({"code": ["B1", "B2"], "source_id": ["v", "y"],
+                      "note": ["minor disagreement with B0", "2.5; differs from B1"]})
     c = pd.DataFrame({"code": ["C1"], "source_id": ["w"]})
     out = flagged_in_notes({"b": b, "a": a, "c": c}, {"a": "id", "b": "code", "c": "code"})
-    assert out[["table", "row"]].values.tolist() == [["a", "A2"], ["b", "B1"]]
+    assert out[["table", "row"]].values.tolist() == [["a", "A2"], ["b", "B1"], ["b", "B2"]]
