@@ -102,6 +102,12 @@ alt.renderers.register("repricing", render)
 alt.renderers.enable("repricing")
 
 
+def closes_line(prices: pd.DataFrame, sources: pd.DataFrame) -> str:
+    """The source line of a chart drawn from the daily closes of ``prices``: the repositories they come from."""
+    return source_line(prices["source_id"], sources, prefix="Yahoo Finance daily closes, as stored in public "
+                                                            "repositories by")
+
+
 def source_line(source_ids, sources: pd.DataFrame, prefix: str = "Sources", limit: int | None = None,
                 where: str = "the appendix") -> str:
     """'Sources: Publisher (date); ...' for the given source ids: one entry per publisher and date

@@ -141,6 +141,12 @@ def check_against_closes(moves: pd.DataFrame, returns: pd.DataFrame, sources: pd
     return out.sort_values(["session_date", "ticker", "move_id"]).reset_index(drop=True)
 
 
+def chosen_checked(check: pd.DataFrame, moves: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``check`` (:func:`check_against_closes`) for the versions :func:`choose` picks, one per
+    listing, session and metric: the count the overview and the data appendix both quote."""
+    return check[check["move_id"].isin(set(choose(moves, sources)["move_id"]))].reset_index(drop=True)
+
+
 #: How a row's note records that its figure disagrees with another row's ("Differs from C001", "disagrees with").
 DISAGREEMENT = r"\bdiffers? from\b|\bdisagree"
 

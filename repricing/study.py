@@ -48,6 +48,44 @@ def event_day_moves(returns: pd.DataFrame, universe: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+def day_story(moves: pd.DataFrame) -> dict:
+    """The figures every page quotes about day 0, from the closes (``moves`` from :func:`event_day_moves`).
+
+    The *hardest-hit* layer is defined once, here: the layer whose listings' mean market-adjusted move
+    (the listing's close-to-close move minus its market's) is the lowest; the best placed, the highest.
+    Counts, extremes and the spread are of raw close-to-close moves of company listings (indices left out).
+    """
+    firms = moves[moves["layer"] != "index"]
+    worst, best = firms.loc[firms["move"].idxmin()], firms.loc[firms["move"].idxmax()]
+    layers = firms.groupby("layer")["adjusted"].mean().sort_values(kind="stable")
+    return {"n_firms": len(firms), "n_fell": int((firms["move"] < 0).sum()), "n_rose": int((firms["move"] > 0).sum()),
+            "worst_name": worst["name"], "worst_move": float(worst["move"]),
+            "best_name": best["name"], "best_move": float(best["move"]),
+            "spread": float(best["move"] - worst["move"]),
+            "hardest_layer": layers.index[0], "hardest_mean": float(layers.iloc[0]),
+            "best_layer": layers.index[-1], "best_mean": float(layers.iloc[-1]), "layer_means": layers}
+
+
+def ranking_words(layer_means: pd.Series, fmt: str = "+.1f") -> str:
+    """Layers from the lowest mean to the highest, each with its mean: "neo-clouds -15.3, equipment -10.0"."""
+    return ", ".join(f"{layer} {value:{fmt}}" for layer, value in layer_means.items())
+
+
+ORDINALS = ("", "", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+
+
+def hardest_hit_rank(layer_means: pd.Series, layer: str) -> str:
+    """Where ``layer`` stands in ``layer_means`` (lowest first, as :func:`day_story` sorts it), in words:
+    "the hardest-hit layer", or "the third hardest-hit layer, after neo-clouds and equipment"."""
+    order = list(layer_means.index)
+    rank = order.index(layer) + 1
+    if rank == 1:
+        return "the hardest-hit layer"
+    before = order[:rank - 1]
+    listed = before[0] if len(before) == 1 else ", ".join(before[:-1]) + " and " + before[-1]
+    return f"the {ORDINALS[rank]} hardest-hit layer, after {listed}"
+
+
 def run(returns: pd.DataFrame, universe: pd.DataFrame, estimation=PARAMETERS["estimation"],
         windows=PARAMETERS["windows"], min_estimation=PARAMETERS["min_estimation"]) -> tuple[pd.DataFrame,
                                                                                                 pd.DataFrame]:

@@ -96,3 +96,12 @@ def test_flagged_in_notes_finds_every_recorded_disagreement():
     c = pd.DataFrame({"code": ["C1"], "source_id": ["w"]})
     out = flagged_in_notes({"b": b, "a": a, "c": c}, {"a": "id", "b": "code", "c": "code"})
     assert out[["table", "row"]].values.tolist() == [["a", "A2"], ["b", "B1"], ["b", "B2"]]
+
+
+def test_chosen_checked_keeps_the_checks_of_the_chosen_versions_only():
+    m = moves(("M1", "MU", -15.0, None, "exact", "intraday", "wire"),
+              ("M2", "MU", -10.57, None, "exact", "close", "blog"),
+              ("M3", "META", 8.81, None, "exact", "close", "wire"))
+    check = pd.DataFrame({"move_id": ["M1", "M2", "M3"], "verdict": ["captured before the close", "matches", "wrong"]})
+    out = reported.chosen_checked(check, m, SOURCES)
+    assert out["move_id"].tolist() == ["M2", "M3"]  # M2 beats M1 for MU (a close); META has one version

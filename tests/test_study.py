@@ -107,3 +107,25 @@ def test_layer_against_rest_by_hand():
     assert out["t"] == pytest.approx(-7 / (7 / 3) ** 0.5)
     with pytest.raises(ValueError, match="two listings"):
         st.layer_against_rest(results, "cloud")
+
+
+def test_day_story_by_hand():
+    moves = pd.DataFrame({
+        "ticker": ["^GSPC", "A", "B", "C", "D"], "name": ["S&P 500", "Alpha", "Beta", "Gamma", "Delta"],
+        "layer": ["index", "chips", "chips", "clouds", "apps"], "move": [-0.2, -6.0, -2.0, -14.0, 8.0],
+        "adjusted": [None, -5.8, -1.8, -13.8, 8.2]})
+    story = study.day_story(moves)
+    assert (story["n_firms"], story["n_fell"], story["n_rose"]) == (4, 3, 1)
+    assert (story["worst_name"], story["best_name"]) == ("Gamma", "Delta")
+    assert story["spread"] == pytest.approx(22.0)
+    # layer means of the adjusted moves: chips (-5.8 - 1.8) / 2 = -3.8, clouds -13.8, apps +8.2
+    assert story["hardest_layer"] == "clouds" and story["hardest_mean"] == pytest.approx(-13.8)
+    assert story["best_layer"] == "apps" and story["best_mean"] == pytest.approx(8.2)
+    assert study.ranking_words(story["layer_means"]) == "clouds -13.8, chips -3.8, apps +8.2"
+
+
+def test_hardest_hit_rank_in_words():
+    means = pd.Series({"neo-clouds": -15.3, "equipment": -10.0, "memory": -8.0, "apps": 8.4})
+    assert study.hardest_hit_rank(means, "neo-clouds") == "the hardest-hit layer"
+    assert study.hardest_hit_rank(means, "equipment") == "the second hardest-hit layer, after neo-clouds"
+    assert study.hardest_hit_rank(means, "memory") == "the third hardest-hit layer, after neo-clouds and equipment"
