@@ -140,31 +140,6 @@ def with_source(chart: alt.TopLevelMixin, line: str, width: int = 100) -> alt.To
         color="#666", subtitleFontSize=10, subtitleColor="#666", offset=8))
 
 
-def event_day_moves(chosen: pd.DataFrame, universe: pd.DataFrame, sources: pd.DataFrame) -> alt.Chart:
-    """Sorted bars of each listing's reported one-day move, one row of bars per layer of the stack.
-
-    ``chosen`` holds one closing % change per ticker (from :func:`repricing.reported.choose`).
-    """
-    u = universe.set_index("ticker")
-    data = chosen.assign(
-        layer=chosen["ticker"].map(u["layer"]),
-        name=chosen["ticker"].map(u["name"]),
-        direction=chosen["value"].map(direction),
-        label=[reported_label(v, t, q) for v, t, q in zip(chosen["value"], chosen["value_to"], chosen["qualifier"])],
-        precision=chosen["qualifier"].map(lambda q: "exact" if q == "exact" else "approximate or bound"),
-        versions=chosen.apply(lambda r: f"{r['n_versions']} ({r['low']:+.2f} to {r['high']:+.2f})", axis=1),
-    )[["ticker", "name", "layer", "value", "label", "direction", "precision", "basis", "publisher", "versions"]]
-    tooltip = [
-        alt.Tooltip("name:N", title="Name"), alt.Tooltip("ticker:N", title="Ticker"),
-        alt.Tooltip("label:N", title="Change (%)"),
-        alt.Tooltip("basis:N", title="Basis"), alt.Tooltip("publisher:N", title="Source"),
-        alt.Tooltip("versions:N", title="Versions reported (range)"),
-    ]
-    chart = layered_bars(data, "Reported one-day change (%)", tooltip, opacity_field="precision",
-                         opacity_domain=["exact", "approximate or bound"])
-    return with_source(chart, source_line(chosen["source_id"], sources)).configure_facet(spacing=6)
-
-
 def layered_bars(data: pd.DataFrame, x_title: str, tooltip: list, opacity_field: str | None = None,
                  opacity_domain: list[str] | None = None, y_field: str = "ticker") -> alt.FacetChart:
     """Sorted horizontal bars of ``value``, one panel per layer of the stack, labels past each bar's end.

@@ -7,8 +7,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from repricing import charts, eventday
-from repricing.data import load_moves, load_sources, load_universe
+from repricing import charts
+from repricing.data import load_sources
 from repricing.sphinxext import VegaLiteMimeRenderer, chart_html
 
 
@@ -72,17 +72,18 @@ def test_source_line_is_sorted_and_dated(small_data):
     assert charts.source_line(["wire-a"], sources, prefix="Closes") == "Closes: Wire A (2026-07-01)."
 
 
-def test_event_day_chart_carries_its_data_and_sources(small_data):
-    sources = load_sources(small_data / "sources.csv")
-    universe = load_universe(small_data / "universe.csv", sources=sources)
-    moves = load_moves(small_data / "moves.csv", sources=sources, universe=universe)
-    closes = eventday.closing_moves(moves, sources, universe)
-    spec = charts.event_day_moves(closes, universe, sources).to_dict()
+def test_the_event_day_chart_carries_the_closes_and_their_source():
+    moves = pd.DataFrame({"ticker": ["^GSPC", "MU", "8035.T"], "name": ["S&P 500", "Micron", "Tokyo Electron"],
+                          "layer": ["index", "memory and storage", "equipment"], "region": ["US", "US", "Japan"],
+                          "benchmark": [None, "^GSPC", "^N225"], "move": [-0.215, -10.57, -4.0],
+                          "market_move": [None, -0.215, -1.0], "adjusted": [None, -10.355, -3.0]})
+    spec = charts.session_moves(moves, "Closes: a repository.").to_dict()
     rows = next(iter(spec["datasets"].values()))
-    assert sorted(r["ticker"] for r in rows) == ["AAA", "BBB", "CCC", "^GSPC"]
-    assert spec["title"]["orient"] == "bottom" and spec["title"]["text"].startswith("Sources: Wire A (2026-07-01)")
+    assert sorted(r["ticker"] for r in rows) == ["8035.T", "MU", "^GSPC"]
+    assert {r["listing"] for r in rows} >= {"MU", "8035.T (Tokyo)"}
+    assert spec["title"]["orient"] == "bottom" and spec["title"]["text"] == "Closes: a repository."
     tooltip = {t["title"] for t in spec["spec"]["layer"][0]["encoding"]["tooltip"]}
-    assert {"Ticker", "Change (%)", "Basis", "Source"} <= tooltip
+    assert {"Ticker", "Session", "Close to close (%)", "Its market (%)"} <= tooltip
 
 
 def test_source_line_can_be_capped_and_says_how_many_more():
