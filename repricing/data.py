@@ -169,7 +169,7 @@ def _decoded(path: Path, data: bytes) -> str:
                                                    f"character {column} (save the file as UTF-8)")]) from None
 
 
-def _field_counts(path: Path, text: str, table: Table) -> None:
+def _field_counts(path: Path, text: str) -> None:
     """Every record must have as many fields as the header: a short or long row is named by its line."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -177,10 +177,9 @@ def _field_counts(path: Path, text: str, table: Table) -> None:
     except StopIteration:
         return
     problems = []
-    record, start = 0, reader.line_num + 1
+    start = reader.line_num + 1
     try:
         for fields in reader:
-            record += 1
             if fields and len(fields) != len(header):
                 few = "too few" if len(fields) < len(header) else "too many"
                 problems.append(Problem(None, None, f"line {start}: {few} fields ({len(fields)} where the header "
@@ -198,7 +197,7 @@ def read_raw(path: Path | str, table: Table) -> pd.DataFrame:
     if not path.exists():
         raise DataError(path, [Problem(None, None, f"file not found (expected the '{table.name}' table)")])
     text = _decoded(path, path.read_bytes())
-    _field_counts(path, text, table)
+    _field_counts(path, text)
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
     except pd.errors.EmptyDataError:

@@ -143,6 +143,11 @@ class _Quiet:
         return False
 
 
+#: The chapters need closes from this day (one session before the estimation window of the
+#: earliest event date, with room for the Asian calendars): a refresh may not start later.
+NEEDED_FROM = pd.Timestamp("2025-06-02")
+
+
 def parse_dates(start: str, end: str | None) -> tuple[pd.Timestamp, pd.Timestamp | None]:
     """``--start`` and ``--end`` as dates; :class:`RefreshError` for a malformed date, a start on or after
     the end, or a start later than the first day the chapters need."""
@@ -160,11 +165,6 @@ def parse_dates(start: str, end: str | None) -> tuple[pd.Timestamp, pd.Timestamp
         raise RefreshError(f"--start {start} is after {NEEDED_FROM:%Y-%m-%d}, the first day the chapters need "
                            "(the event study's estimation window)")
     return first, last
-
-
-#: The chapters need closes from this day (one session before the estimation window of the
-#: earliest event date, with room for the Asian calendars): a refresh may not start later.
-NEEDED_FROM = pd.Timestamp("2025-06-02")
 
 
 def refresh(data_dir: Path | str = DATA_DIR, *, start: str = DEFAULT_START, end: str | None = None,

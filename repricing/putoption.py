@@ -214,8 +214,9 @@ def expected_lease_revenue(lease: Lease) -> float:
 
 def share_with_external_demand(lease: Lease, external_usd_per_year: float, price: float) -> float:
     """Median internal demand as a share of own capacity, if Meta's use also fills what it now rents
-    from others: 1 + (external spend a year / price per GPU-hour) / K."""
-    return 1 + external_usd_per_year / price / lease.capacity
+    from others: the base case's own use plus the rented hours, share + (external spend a year / price
+    per GPU-hour) / K."""
+    return lease.share + external_usd_per_year / price / lease.capacity
 
 
 def assumptions_table() -> "pd.DataFrame":

@@ -88,8 +88,9 @@ def test_meta_case_by_hand():
     one = po.base_lease(135e9, 2.65)
     # USD 135 bn x 0.5 / USD 60,000 = 1.125 million GPUs x 8,760 h = 9.855 bn GPU-hours a year
     assert one.capacity == pytest.approx(9.855e9)
-    # renting the USD 10 bn a year of outside capacity at 2.65 adds 10e9 / 2.65 GPU-hours to demand
-    assert po.share_with_external_demand(one, 10e9, 2.65) == pytest.approx(1 + 10e9 / 2.65 / 9.855e9)
+    # renting the USD 10 bn a year of outside capacity at 2.65 adds 10e9 / 2.65 GPU-hours to the base case's
+    # median own use of 0.9 of capacity: 0.9 + 0.383 = 1.283
+    assert po.share_with_external_demand(one, 10e9, 2.65) == pytest.approx(0.9 + 10e9 / 2.65 / 9.855e9)
     revenue = po.expected_lease_revenue(one)
     assert revenue == pytest.approx(0.7 * 2.65 * math.exp(0.045) * po.put_on_demand(9.855e9, 0.9 * 9.855e9, 0.3))
 
