@@ -65,7 +65,8 @@ def _before(series: pd.DataFrame, when: pd.Timestamp) -> pd.Series | None:
 
 def reading(series: pd.DataFrame, as_of: pd.Timestamp | None = None, tolerance_days: int = 45) -> dict:
     """Latest reading on or before ``as_of`` and its change against the readings about 3 and 12 months
-    earlier (the latest reading on or before that date, if no more than ``tolerance_days`` older)."""
+    earlier (the latest reading on or before that date, if no more than ``tolerance_days`` older), and
+    against the reading just before it (``change_last``, whatever its date: a guidance revision)."""
     series = series.sort_values("date")
     if as_of is not None:
         series = series[series["date"] <= as_of]
@@ -74,6 +75,9 @@ def reading(series: pd.DataFrame, as_of: pd.Timestamp | None = None, tolerance_d
     latest = series.iloc[-1]
     out = {"date": latest["date"], "value": float(latest["value"]), "source_id": latest["source_id"],
            "readings": int(len(series))}
+    previous = series.iloc[-2] if len(series) > 1 else None  # the reading before, whatever its date
+    out["change_last"] = None if previous is None else float(latest["value"] / previous["value"] - 1)
+    out["since_last"] = None if previous is None else previous["date"]
     for label, months in (("3m", 3), ("12m", 12)):
         target = latest["date"] - pd.DateOffset(months=months)
         base = _before(series.iloc[:-1], target)
@@ -101,9 +105,10 @@ def scorecard(series: dict[str, pd.DataFrame], sources: pd.DataFrame, as_of: pd.
               thresholds: dict[str, float] = THRESHOLDS) -> pd.DataFrame:
     """One row per indicator: latest reading, its date and source, 3- and 12-month change, and the verdict.
 
-    The verdict uses the 12-month change where there is one, else the 3-month change. The
-    ``falsifies_glut`` and ``falsifies_scarcity`` columns state the 12-month moves that would
-    contradict each thesis for that indicator.
+    The verdict uses the 12-month change where there is one, else the 3-month change; a capex guidance
+    is judged by its latest revision (``change_last``), since a company revises when it has news, not
+    on a calendar. The ``falsifies_glut`` and ``falsifies_scarcity`` columns state, for each indicator,
+    the level that would contradict each thesis twelve months after its latest reading.
     """
     publisher = sources.set_index("source_id")["publisher"]
     rows = []
@@ -114,14 +119,18 @@ def scorecard(series: dict[str, pd.DataFrame], sources: pd.DataFrame, as_of: pd.
             continue
         family = s["family"].iloc[0]
         threshold = thresholds[family]
-        basis = r["change_12m"] if r["change_12m"] is not None else r["change_3m"]
+        if family == "capex guidance":
+            basis = r["change_last"]
+        else:
+            basis = r["change_12m"] if r["change_12m"] is not None else r["change_3m"]
+        unit, by = s["unit"].iloc[0], (r["date"] + pd.DateOffset(months=12)).strftime("%B %Y")
         rows.append({
             "indicator": name, "family": family, "latest": r["value"], "unit": s["unit"].iloc[0],
             "date": r["date"], "source": publisher[r["source_id"]], "change_3m": r["change_3m"],
-            "change_12m": r["change_12m"], "readings": r["readings"],
+            "change_12m": r["change_12m"], "change_last": r["change_last"], "readings": r["readings"],
             "supports": verdict(basis, threshold),
-            "falsifies_glut": f"a 12-month rise above {threshold:.0%}",
-            "falsifies_scarcity": f"a 12-month fall beyond {threshold:.0%}",
+            "falsifies_glut": f"above {r['value'] * (1 + threshold):,.2f} {unit} by {by}",
+            "falsifies_scarcity": f"below {r['value'] * (1 - threshold):,.2f} {unit} by {by}",
         })
     return pd.DataFrame(rows).sort_values(["family", "indicator"]).reset_index(drop=True)
 

@@ -101,3 +101,18 @@ def test_ages_are_counted_to_the_given_day_and_old_readings_marked_stale():
     assert shown["age"].tolist() == ["2 days", "120 days", "121 days (stale)"]
     with pytest.raises(ValueError, match="a: a reading dated after 2026-11-30"):
         ind.aged(card, pd.Timestamp("2026-11-30"))
+
+
+def test_guidance_is_judged_by_its_latest_revision_and_each_indicator_has_its_own_falsifiers():
+    sources = pd.DataFrame({"source_id": ["s"], "publisher": ["Pub"]})
+    # a guidance raised from 180 to 190 a month later: no reading three months back, but a revision of +5.6 %
+    guidance = series(("2026-02-04", 180.0), ("2026-03-04", 190.0)).assign(family="capex guidance", unit="USD bn")
+    rental = series(("2025-06-01", 2.0), ("2026-06-01", 2.5))
+    card = ind.scorecard({"g": guidance, "r": rental}, sources).set_index("indicator")
+    assert card.at["g", "change_last"] == pytest.approx(190 / 180 - 1)
+    assert card.at["g", "change_3m"] is None or pd.isna(card.at["g", "change_3m"])
+    assert card.at["g", "supports"] == "scarcity"  # +5.6 % is beyond the 5 % threshold
+    # the rental series: +25 % in twelve months; its falsifiers are levels a year after its latest reading
+    unit = rental["unit"].iloc[0]
+    assert card.at["r", "falsifies_glut"] == f"above 2.75 {unit} by June 2027"      # 2.5 x 1.10
+    assert card.at["r", "falsifies_scarcity"] == f"below 2.25 {unit} by June 2027"  # 2.5 x 0.90
