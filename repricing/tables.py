@@ -527,9 +527,37 @@ USEFUL_LIVES = Table(
     foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
 )
 
+CLAIMS = Table(
+    name="claims",
+    path="claims.csv",
+    title="The seed articles' claims",
+    description="Figures the two seed articles state, each with the check (repricing.claims) that tests it "
+                "against the book's data.",
+    columns=(
+        Column("claim_id", "string", "Row identifier.", pattern=r"^CL\d{3,}$"),
+        _source_id("The seed article that makes the claim: a `source_id` of sources.csv."),
+        Column("claim", "string", "The claim, as the article puts it (our translation where it is not in English)."),
+        Column("value", "number", "The figure claimed."),
+        Column("value_to", "number", "Other end of a claimed range; empty otherwise.", required=False),
+        Column("unit", "string", "Unit of value.", enum=("%", "USD bn", "x", "USD per GPU-hour")),
+        Column("qualifier", "string", "exact; approx ('about'); range (value to value_to).",
+               enum=("exact", "approx", "range")),
+        Column("check", "string", "How repricing.claims tests it: move, ytd, ytd_low, market_value, latest_arr, "
+               "rental_ratio (with their arguments), or none when the data cannot test it.",
+               pattern=r"^(move|ytd|ytd_low|market_value|latest_arr|rental_ratio|none)( \S+)*$"),
+        Column("chapter", "string", "The page of the book where the subject is treated.",
+               enum=("01_repricing", "02_put_option", "03_revenue_depreciation", "04_compute_scarcity",
+                     "05_memory_cycle", "07_verdict")),
+        Column("note", "string", "Our note: what the claim means, why it cannot be tested, where the seeds differ.",
+               required=False),
+    ),
+    primary_key=("claim_id",),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+)
+
 TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES, PRICE_EVENTS, SHARES, CAPEX,
                                                 RENTAL_PRICES, COMPANY_FIGURES, BACKLOGS, CAPACITY, MEMORY_FINANCIALS,
-                                                MEMORY_PRICES, VALUATIONS, AI_REVENUE, USEFUL_LIVES)}
+                                                MEMORY_PRICES, VALUATIONS, AI_REVENUE, USEFUL_LIVES, CLAIMS)}
 
 
 _FRICTIONLESS_TYPES = {"string": "string", "number": "number", "integer": "integer", "date": "date"}
