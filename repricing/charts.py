@@ -369,16 +369,24 @@ def guidance_revisions(capex: pd.DataFrame, company: str, line: str) -> alt.TopL
     return with_source(alt.layer(ranges, actuals).properties(width=520, height=260), line)
 
 
+def month_step(dates: pd.Series, ticks: int = 8) -> int:
+    """Months between axis ticks so that a span gets at most about ``ticks`` of them, one label per month at
+    most (a tick every few days would print the same "%b %Y" label several times)."""
+    months = (dates.max().year - dates.min().year) * 12 + dates.max().month - dates.min().month
+    return max(1, -(-months // ticks))
+
+
 def indicator_lines(series: dict[str, pd.DataFrame], line: str, y_title: str) -> alt.TopLevelMixin:
     """One line per indicator series (sources that disagree stay separate lines), points at each reading."""
     data = pd.concat([s.assign(series=name) for name, s in series.items()], ignore_index=True)
     data = data.assign(when=data["date"].dt.strftime("%Y-%m-%d"))
     pick = alt.selection_point(fields=["series"], bind="legend")
     chart = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=40)).encode(
-        x=alt.X("date:T", title="Date of the reading", axis=alt.Axis(format="%b %Y")),
+        x=alt.X("date:T", title="Date of the reading",
+                axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": month_step(data["date"])})),
         y=alt.Y("value:Q", title=y_title),
         color=alt.Color("series:N", title="Series (click to pick)", scale=alt.Scale(scheme="tableau10"),
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=520)),
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),  # names in full
         opacity=alt.condition(pick, alt.value(1), alt.value(0.15)),
         tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("when:N", title="Date"),
                  alt.Tooltip("value:Q", title=y_title, format=",.2f"), alt.Tooltip("source_id:N", title="Source row")],
@@ -443,7 +451,7 @@ def crossover_heatmap(table: pd.DataFrame, line: str) -> alt.TopLevelMixin:
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color("label:O", title="Covered from", sort=labels,
                         scale=alt.Scale(domain=labels, scheme="blues", reverse=True),
-                        legend=alt.Legend(orient="right")),
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=0)),  # a right legend was clipped
         tooltip=[alt.Tooltip("life_years:Q", title="Life (years)"),
                  alt.Tooltip("ai_share:Q", title="AI share", format=".0%"),
                  alt.Tooltip("label:N", title="Crossover"),

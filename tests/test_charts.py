@@ -140,3 +140,10 @@ def test_every_new_chart_carries_its_source_line():
 def test_dates_in_prose_have_no_leading_zero():
     from repricing.book import day
     assert day("2026-02-03") == "3 February 2026" and day(pd.Timestamp("2025-10-31")) == "31 October 2025"
+
+
+def test_month_step_keeps_one_label_per_month_at_most():
+    dates = pd.to_datetime(["2026-02-04", "2026-03-04", "2026-04-29"])  # two months: a tick a month
+    assert charts.month_step(pd.Series(dates)) == 1
+    assert charts.month_step(pd.Series(pd.to_datetime(["2024-10-01", "2026-10-01"]))) == 3  # 24 months / 8
+    assert charts.month_step(pd.Series(pd.to_datetime(["2026-06-26", "2026-06-26"]))) == 1
