@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .prices import close_series
 from .reported import decimals
 
 PARAMETERS = {"approx": 0.10, "base_days": 45}
@@ -32,12 +33,6 @@ class Measured:
     says: str             # what the data say, in words
 
 
-def _close_series(prices: pd.DataFrame, ticker: str) -> pd.Series:
-    from .prices import closes
-
-    return closes(prices[prices["ticker"] == ticker]).set_index("date")["close"]
-
-
 def move(ctx: dict, ticker: str, date: str) -> Measured:
     r = ctx["returns"][ticker]
     when = pd.Timestamp(date)
@@ -47,7 +42,7 @@ def move(ctx: dict, ticker: str, date: str) -> Measured:
 
 
 def _year_to_date(ctx: dict, ticker: str, date: str) -> pd.Series:
-    close = _close_series(ctx["prices"], ticker)
+    close = close_series(ctx["prices"], ticker)
     end = pd.Timestamp(date)
     base = close[close.index < pd.Timestamp(f"{end.year}-01-01")].iloc[-1]
     return (close[(close.index >= pd.Timestamp(f"{end.year}-01-01")) & (close.index <= end)] / base - 1) * 100
@@ -70,7 +65,7 @@ def market_value(ctx: dict, ticker: str, date: str) -> Measured:
     when = pd.Timestamp(date)
     shares = ctx["shares"]
     count = shares[(shares["ticker"] == ticker) & (shares["as_of"] <= when)].sort_values("as_of").iloc[-1]
-    close = _close_series(ctx["prices"], ticker)[when]
+    close = close_series(ctx["prices"], ticker)[when]
     value = float(count["shares"]) * float(close) / 1e9
     return Measured(value, f"{count['shares'] / 1e9:.2f} bn shares ({count['as_of']:%B %Y}) x {close:,.2f} USD = "
                            f"USD {value:,.0f} bn")

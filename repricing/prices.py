@@ -62,6 +62,16 @@ def closes(prices: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts).sort_values(["ticker", "date"]).reset_index(drop=True)
 
 
+def close_series(prices: pd.DataFrame, ticker: str) -> pd.Series:
+    """``ticker``'s closes on its basis (:func:`closes`), indexed by date."""
+    return closes(prices[prices["ticker"] == ticker]).set_index("date")["close"]
+
+
+def close_on(prices: pd.DataFrame, ticker: str, when) -> float:
+    """``ticker``'s last close on or before ``when``, on its basis."""
+    return float(close_series(prices, ticker)[:pd.Timestamp(when)].iloc[-1])
+
+
 class ListingSessions(dict):
     """Each listing's exchange sessions (ticker to dates), carried in a returns frame's ``attrs``.
 

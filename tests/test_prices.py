@@ -176,3 +176,12 @@ def test_only_a_gap_the_sidecar_declares_is_excused(small_data):
     assert texts == []
     assert [p.message for p in check_series(frame, universe, gaps={"BBB": ["2026-06-18"]})] == [
         "AAA 2026-06-18: a XNYS session with no close (a gap in the series)"]
+
+
+def test_close_on_takes_the_last_close_on_or_before_the_day(small_data):
+    prices = load_prices(write_prices(small_data, series("AAA", [10, 11, 12, 13, 14]) + series("^GSPC", [5] * 5)))
+    from repricing.prices import close_on, close_series
+
+    assert close_series(prices, "AAA").tolist() == [10, 11, 12, 13, 14]
+    assert close_on(prices, "AAA", "2026-06-19") == 11  # Juneteenth: the close of 18 June
+    assert close_on(prices, "AAA", "2026-06-24") == 14
