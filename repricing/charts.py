@@ -149,7 +149,7 @@ def layered_bars(data: pd.DataFrame, x_title: str, tooltip: list, opacity_field:
     data = data.sort_values(["layer", "value"]).reset_index(drop=True)
     layers = [layer for layer in LAYER_ORDER if layer in set(data["layer"])]
     encoding = dict(
-        x=alt.X("value:Q", title=x_title, scale=alt.Scale(padding=30)),
+        x=alt.X("value:Q", title=x_title, scale=alt.Scale(domain=label_room(data["value"]), nice=False)),
         # an explicit order: a sort by field is lost when the label layers filter the data
         y=alt.Y(f"{y_field}:N", sort=list(data.sort_values(["value", y_field])[y_field]), title=None),
         color=alt.Color("direction:N", scale=alt.Scale(domain=["fell", "flat", "rose"], range=[FALL, FLAT, RISE]),
@@ -171,6 +171,15 @@ def layered_bars(data: pd.DataFrame, x_title: str, tooltip: list, opacity_field:
                     header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelFontWeight="bold",
                                       labelOrient="top")),
     ).resolve_scale(y="independent")
+
+
+def label_room(values: pd.Series, share: float = 0.25, step: float = 5.0) -> list[float]:
+    """An axis domain with room for a label past the end of the longest bar: the values' span (with zero)
+    widened by ``share`` on each side, out to the next multiple of ``step``."""
+    low, high = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+    room = share * (high - low)
+    return [math.floor((low - room) / step) * step if low < 0 else 0.0,
+            math.ceil((high + room) / step) * step if high > 0 else 0.0]
 
 
 def direction(value: float) -> str:
@@ -532,10 +541,12 @@ def annual_margins(frame: pd.DataFrame, line: str) -> alt.TopLevelMixin:
 
 
 def _ranges(data: pd.DataFrame, x: alt.X, y_title: str) -> list:
-    """A bar from low to high for a range and a dot at each published figure, offset by source."""
-    tooltip = [alt.Tooltip("source:N", title="Source"), alt.Tooltip("label:N", title="Published"),
-               alt.Tooltip("row:N", title="Row"), alt.Tooltip("note:N", title="Note")]
-    colour = alt.Color("source:N", title="Source", scale=alt.Scale(scheme="tableau20"),
+    """A bar from low to high for a range and a dot at each published figure, offset by row and coloured
+    by the firm whose estimate it is (``by``); the page that relayed it is in the tooltip (``source``)."""
+    tooltip = [alt.Tooltip("by:N", title="Estimate by"), alt.Tooltip("label:N", title="Published"),
+               alt.Tooltip("source:N", title="Reported by"), alt.Tooltip("row:N", title="Row"),
+               alt.Tooltip("note:N", title="Note")]
+    colour = alt.Color("by:N", title="Estimate by", scale=alt.Scale(scheme="tableau10"),
                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=360))
     bars = alt.Chart().mark_bar(width=7, opacity=0.55).encode(
         x=x, xOffset=alt.XOffset("row:N"), y=alt.Y("low:Q", title=y_title), y2="high:Q", color=colour,
@@ -549,7 +560,8 @@ def _ranges(data: pd.DataFrame, x: alt.X, y_title: str) -> list:
 
 def price_forecasts(rows: pd.DataFrame, line: str) -> alt.TopLevelMixin:
     """Contract-price changes and forecasts, one panel per product: every published version, ranges as
-    bars, side by side by source (rows: product, quarter, low, high, label, source, row, note)."""
+    bars, side by side, coloured by the firm whose estimate it is (rows: product, quarter, low, high, label,
+    by, source, row, note)."""
     layers = _ranges(rows, alt.X("quarter:O", title="Quarter the change is for", axis=alt.Axis(labelAngle=0)),
                      "Contract-price change on the quarter before (%)")
     chart = alt.layer(*layers, data=rows).properties(width=260, height=260).facet(
@@ -558,33 +570,33 @@ def price_forecasts(rows: pd.DataFrame, line: str) -> alt.TopLevelMixin:
 
 
 def market_estimates(rows: pd.DataFrame, line: str) -> alt.TopLevelMixin:
-    """Market-size estimates by year and source, ranges as bars (rows: year, low, high, label, source,
-    row, note)."""
+    """Market-size estimates by year, ranges as bars, coloured by the firm whose estimate it is (rows: year,
+    low, high, label, by, source, row, note)."""
     layers = _ranges(rows, alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)), "Market size (USD bn)")
     return with_source(alt.layer(*layers, data=rows).properties(width=420, height=260), line)
 
 
 def valuation_readings(readings: pd.DataFrame, marks: pd.DataFrame, line: str, y_title: str) -> alt.TopLevelMixin:
-    """Dated valuation readings (date, value, company, publisher, row, basis): colour by company, shape by
-    publisher, a dotted line joining one publisher's readings of one company; vertical rules at the dates
-    in ``marks`` (date, label)."""
+    """Dated valuation readings (date, value, company, publisher, row, basis) as points: colour by publisher,
+    shape by company. Readings are not joined: publishers use different earnings years, and a line between
+    two snapshots years apart would draw a series that nobody published. Vertical rules at the dates in
+    ``marks`` (date, label)."""
     data = readings.assign(when=readings["date"].dt.strftime("%Y-%m-%d"))
     x = alt.X("date:T", title="Date of the reading", axis=YEAR_AXIS)
     y = alt.Y("value:Q", title=y_title)
-    colour = alt.Color("company:N", title="Company", scale=alt.Scale(scheme="tableau10"))
     tooltip = [alt.Tooltip("company:N", title="Company"), alt.Tooltip("publisher:N", title="Publisher"),
                alt.Tooltip("when:N", title="Date"), alt.Tooltip("value:Q", title=y_title, format=".2f"),
                alt.Tooltip("row:N", title="Row"), alt.Tooltip("basis:N", title="Basis")]
-    joins = alt.Chart(data).mark_line(strokeDash=[2, 2], opacity=0.6).encode(
-        x=x, y=y, color=colour, detail="series:N")
-    points = alt.Chart(data).mark_point(size=60, filled=True).encode(
-        x=x, y=y, color=colour, shape=alt.Shape("publisher:N", title="Publisher",
-                                                legend=alt.Legend(orient="bottom", columns=2, labelLimit=300)),
+    points = alt.Chart(data).mark_point(size=70, filled=True, opacity=0.9).encode(
+        x=x, y=y,
+        color=alt.Color("publisher:N", title="Publisher", scale=alt.Scale(scheme="tableau10"),
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=300)),
+        shape=alt.Shape("company:N", title="Company", legend=alt.Legend(orient="top")),
         tooltip=tooltip)
     rules = alt.Chart(marks).mark_rule(color="#999", strokeDash=[4, 3]).encode(x="date:T")
     labels = alt.Chart(marks).mark_text(align="left", dx=3, dy=-6, fontSize=10, color="#555").encode(
         x="date:T", y=alt.value(8), text="label:N")
-    return with_source(alt.layer(rules, labels, joins, points).properties(width=560, height=280), line)
+    return with_source(alt.layer(rules, labels, points).properties(width=520, height=280), line)
 
 
 def car_strip(results: pd.DataFrame, highlight: str, line: str) -> alt.TopLevelMixin:
@@ -595,7 +607,8 @@ def car_strip(results: pd.DataFrame, highlight: str, line: str) -> alt.TopLevelM
     results = results.assign(dy=0.0)
     results.loc[ranked, "dy"] = [-11.0 if i % 2 == 0 else 11.0 for i in range(len(ranked))]
     base = alt.Chart(results).encode(
-        x=alt.X("car_pct:Q", title="Abnormal return on the first session (%)"),
+        x=alt.X("car_pct:Q", title="Abnormal return on the first session (%)",
+                scale=alt.Scale(domain=label_room(results["car_pct"], share=0.05, step=2.0), nice=False)),
         y=alt.Y("layer:N", sort=order, title=None))
     dots = base.mark_circle(size=90, opacity=0.85).encode(
         color=alt.Color("layer:N", scale=LAYER_SCALE, legend=None),
@@ -605,7 +618,7 @@ def car_strip(results: pd.DataFrame, highlight: str, line: str) -> alt.TopLevelM
     text = base.transform_filter(alt.datum.layer == highlight).mark_text(fontSize=10, color="#333").encode(
         text="ticker:N", yOffset=alt.YOffset("dy:Q", scale=None))
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#444").encode(x="x:Q")
-    return with_source(alt.layer(zero, dots, text).properties(width=520, height=alt.Step(36)), line)
+    return with_source(alt.layer(zero, dots, text).properties(width=460, height=alt.Step(36)), line)
 
 
 def drawdown_paths(frame: pd.DataFrame, event_date: pd.Timestamp, line: str) -> alt.TopLevelMixin:

@@ -180,3 +180,67 @@ def describe_crossover(grid: pd.DataFrame, first: pd.Period, last: pd.Period) ->
             shorts.append(f"Q{q.quarter} {q.year % 100:02d}")
             orders.append(quarters.index(q))
     return grid.assign(label=labels, short=shorts, order=orders)
+
+
+def reported_charges(figures: pd.DataFrame, sources: pd.DataFrame, company: str) -> pd.DataFrame:
+    """One reported depreciation-and-amortisation figure per calendar quarter for ``company``, from
+    ``company_figures`` rows with metric ``depreciation_amortization`` and a period such as "Q1 2026".
+
+    Where versions disagree, the source of the highest kind wins (the ranking of
+    :data:`repricing.reported.KIND_RANK`), then the lowest row id. Columns: quarter (a quarterly Period),
+    value (USD bn), figure_id, publisher, versions (how many rows gave that quarter).
+    """
+    from .reported import KIND_RANK
+
+    rows = figures[(figures["company"] == company) & (figures["metric"] == "depreciation_amortization")]
+    parsed = rows["period"].str.extract(r"^Q([1-4]) (\d{4})$")
+    rows = rows[parsed[0].notna()].assign(
+        quarter=[pd.Period(year=int(y), quarter=int(q), freq="Q") for q, y in parsed.dropna().itertuples(index=False)])
+    if rows.empty:
+        return pd.DataFrame(columns=["quarter", "value", "figure_id", "publisher", "versions"])
+    src = sources.set_index("source_id")
+    rows = rows.reset_index().assign(rank=lambda d: d["source_id"].map(src["kind"]).map(KIND_RANK),
+                                     publisher=lambda d: d["source_id"].map(src["publisher"]))
+    rows = rows.sort_values(["quarter", "rank", "figure_id"])
+    versions = rows.groupby("quarter").size()
+    best = rows.groupby("quarter", sort=True).head(1).reset_index(drop=True)
+    return pd.DataFrame({"quarter": best["quarter"], "value": best["value"].astype(float),
+                         "figure_id": best["figure_id"], "publisher": best["publisher"],
+                         "versions": best["quarter"].map(versions).astype(int)})
+
+
+def against_reported(vintages: pd.Series, life_years: float, reported: pd.DataFrame,
+                     schedule: str = "straight_line") -> pd.DataFrame:
+    """Modelled depreciation of all of ``vintages`` (a share of one) at ``life_years`` beside the reported
+    figure of each quarter in ``reported`` (from :func:`reported_charges`): columns quarter, reported,
+    modelled, ratio (reported / modelled), figure_id. Quarters the vintages do not reach are left out."""
+    modelled = depreciation(vintages, life_years, 1.0, schedule, until=max(reported["quarter"]))
+    out = reported[reported["quarter"].isin(modelled.index)]
+    model = modelled.reindex(list(out["quarter"])).to_numpy()
+    return pd.DataFrame({"quarter": out["quarter"].to_numpy(), "reported": out["value"].to_numpy(),
+                         "modelled": model, "ratio": out["value"].to_numpy() / model,
+                         "figure_id": out["figure_id"].to_numpy()})
+
+
+def share_fitting(comparison: pd.DataFrame) -> float:
+    """The one share of spending that, depreciated at the comparison's life, best reproduces the reported
+    figures in the least-squares sense: sum(reported x modelled) / sum(modelled squared)."""
+    m, r = comparison["modelled"].to_numpy(float), comparison["reported"].to_numpy(float)
+    if not len(m) or not (m ** 2).sum() > 0:
+        raise ValueError("no modelled depreciation to fit")
+    return float((r * m).sum() / (m ** 2).sum())
+
+
+def life_fitting(vintages: pd.Series, reported: pd.DataFrame, lives: Iterable[float],
+                 schedule: str = "straight_line") -> float:
+    """The life, among ``lives``, at which all of ``vintages`` (a share of one) comes closest to the reported
+    figures (least squares over the quarters both cover); the shortest such life on a tie."""
+    best, error = None, math.inf
+    for life in sorted(lives):
+        comparison = against_reported(vintages, life, reported, schedule)
+        e = float(((comparison["reported"] - comparison["modelled"]) ** 2).sum())
+        if e < error - 1e-12:
+            best, error = life, e
+    if best is None:
+        raise ValueError("no life given")
+    return float(best)

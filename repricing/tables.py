@@ -450,6 +450,8 @@ MEMORY_PRICES = Table(
         Column("value_to", "number", "High end of a range; empty otherwise.", required=False),
         Column("unit", "string", "Unit of value.", enum=("%", "USD bn")),
         Column("qualifier", "string", "exact, approx, more_than, or range.", enum=QUALIFIERS),
+        Column("estimated_by", "string", "The firm whose figure it is (a forecaster, a price reporter or a "
+               "supplier), which is often not the page that relayed it; 'not named' when the source does not say."),
         _source_id(),
         Column("note", "string", "Our note (period, basis).", required=False),
     ),

@@ -125,7 +125,8 @@ def test_every_new_chart_carries_its_source_line():
                              "revenue": [10.0, 20.0], "operating_income": [4.0, 12.0], "period": ["FQ1 2026", "FQ2 2026"]})
     turns = pd.DataFrame({"quarter": ["2026Q1"], "value": [60.0], "kind": ["peak, not confirmed"], "period": ["FQ2 2026"]})
     ranges = pd.DataFrame({"product": ["DRAM"], "quarter": ["2026 Q1"], "year": [2026], "low": [90.0], "high": [95.0],
-                           "label": ["+90 to +95 %"], "source": ["TrendForce"], "row": ["MP001"], "note": [""]})
+                           "label": ["+90 to +95 %"], "by": ["TrendForce"], "source": ["TrendForce"], "row": ["MP001"],
+                           "note": [""]})
     made = [charts.margin_cycle(quarters, turns, "Sources: m."),
             charts.price_forecasts(ranges, "Sources: m."),
             charts.market_estimates(ranges, "Sources: m."),
@@ -147,3 +148,33 @@ def test_month_step_keeps_one_label_per_month_at_most():
     assert charts.month_step(pd.Series(dates)) == 1
     assert charts.month_step(pd.Series(pd.to_datetime(["2024-10-01", "2026-10-01"]))) == 3  # 24 months / 8
     assert charts.month_step(pd.Series(pd.to_datetime(["2026-06-26", "2026-06-26"]))) == 1
+
+
+def test_bar_axes_leave_room_for_the_labels_past_the_longest_bar():
+    # span -17.01 to 8.81 is 25.82; a quarter of it (6.455) each side gives -23.465 and 15.265, out to fives
+    assert charts.label_room(pd.Series([-17.01, -2.0, 8.81])) == [-25.0, 20.0]
+    assert charts.label_room(pd.Series([-3.0, -1.0])) == [-5.0, 0.0]       # zero stays in, no room past it
+    assert charts.label_room(pd.Series([2.0, 9.9]), share=0.05, step=2.0) == [0.0, 12.0]
+
+
+def test_published_estimates_are_coloured_by_the_firm_not_the_relaying_page():
+    rows = pd.DataFrame({"product": ["DRAM", "DRAM"], "quarter": ["2026 Q1"] * 2, "low": [90.0, 55.0],
+                         "high": [95.0, 60.0], "label": ["+90 to +95 %", "+55 to +60 %"],
+                         "by": ["TrendForce", "TrendForce"], "source": ["TrendForce", "IBS Electronics"],
+                         "row": ["MP001", "MP003"], "note": ["", ""]})
+    spec = charts.price_forecasts(rows, "Sources: m.").to_dict()
+    layer = spec["spec"]["layer"]
+    assert {lay["encoding"]["color"]["field"] for lay in layer} == {"by"}
+    assert all("Reported by" in [t.get("title") for t in lay["encoding"]["tooltip"]] for lay in layer)
+
+
+def test_valuation_snapshots_are_not_joined_into_a_series():
+    readings = pd.DataFrame({"date": pd.to_datetime(["2019-12-01", "2021-12-01"]), "value": [15.8, 8.9],
+                             "company": ["Micron", "Micron"], "publisher": ["GuruFocus", "Stock Analysis"],
+                             "row": ["MV1", "MV2"], "basis": ["", ""]})
+    marks = pd.DataFrame({"date": pd.to_datetime(["2018-09-30"]), "label": ["peak"]})
+    spec = charts.valuation_readings(readings, marks, "Sources: m.", "Forward P/E (x)").to_dict()
+    marks_used = [lay["mark"]["type"] if isinstance(lay["mark"], dict) else lay["mark"] for lay in spec["layer"]]
+    assert "line" not in marks_used
+    points = spec["layer"][-1]["encoding"]
+    assert points["color"]["field"] == "publisher" and points["shape"]["field"] == "company"

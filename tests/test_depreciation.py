@@ -214,3 +214,39 @@ def test_crossover_grid_refuses_a_share_outside_zero_to_one():
     v = quarterly({"2024Q1": 100})
     with pytest.raises(ValueError, match="AI shares"):
         dep.crossover_grid(v, quarterly({"2024Q1": 20}), lives=[1], shares=[0.5, 1.5])
+
+
+def _reported(values: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame({"quarter": [Q(k, freq="Q") for k in values], "value": list(values.values()),
+                         "figure_id": [f"F{i:03d}" for i in range(1, len(values) + 1)]})
+
+
+def test_reported_charges_pick_one_version_per_quarter_by_the_kind_of_source():
+    figures = pd.DataFrame({
+        "figure_id": ["F001", "F002", "F003", "F004", "F005"],
+        "company": ["Meta", "Meta", "Meta", "Meta", "Amazon"],
+        "period": ["Q4 2024", "Q4 2024", "Q1 2025", "FY2025", "Q1 2025"],
+        "metric": ["depreciation_amortization"] * 3 + ["server_useful_life_years", "depreciation_amortization"],
+        "value": [4.402, 4.46, 3.9, 5.5, 9.0], "source_id": ["agg", "rel", "agg", "rel", "rel"]})
+    sources = pd.DataFrame({"source_id": ["agg", "rel"], "kind": ["aggregator", "company release"],
+                            "publisher": ["A blog", "Meta"]})
+    out = dep.reported_charges(figures, sources, "Meta")
+    assert list(out["quarter"].astype(str)) == ["2024Q4", "2025Q1"]
+    assert list(out["figure_id"]) == ["F002", "F003"]          # the release beats the blog for Q4 2024
+    assert list(out["versions"]) == [2, 1] and out["value"].tolist() == [4.46, 3.9]
+    assert dep.reported_charges(figures, sources, "Alphabet").empty
+
+
+def test_model_against_reported_depreciation_by_hand():
+    # four quarters of 4, then four of 8
+    v = quarterly({"2025Q1": 4, "2025Q2": 4, "2025Q3": 4, "2025Q4": 4,
+                   "2026Q1": 8, "2026Q2": 8, "2026Q3": 8, "2026Q4": 8})
+    reported = _reported({"2026Q1": 3.0, "2026Q4": 6.0})
+    # at two years (8 quarters): 2026Q1 = (4 x 4 + 8) / 8 = 3, 2026Q4 = (4 x 4 + 8 x 4) / 8 = 6
+    at_two = dep.against_reported(v, 2.0, reported)
+    assert at_two["modelled"].tolist() == pytest.approx([3.0, 6.0]) and at_two["ratio"].tolist() == pytest.approx([1, 1])
+    assert dep.life_fitting(v, reported, [1.0, 2.0, 3.0]) == 2.0
+    # at one year: 2026Q1 = (4 x 3 + 8) / 4 = 5 and 2026Q4 = 8; the best single share is (3x5 + 6x8) / (25 + 64)
+    at_one = dep.against_reported(v, 1.0, reported)
+    assert at_one["modelled"].tolist() == pytest.approx([5.0, 8.0])
+    assert dep.share_fitting(at_one) == pytest.approx(63 / 89)
