@@ -413,6 +413,7 @@ load_valuations = _plain_loader(TABLES["valuations"])
 load_ai_revenue = _plain_loader(TABLES["ai_revenue"])
 load_useful_lives = _plain_loader(TABLES["useful_lives"])
 load_claims = _plain_loader(TABLES["claims"])
+load_news = _plain_loader(TABLES["news"])
 
 
 def _refs(**tables: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
@@ -424,7 +425,8 @@ LOADERS = {"sources": load_sources, "universe": load_universe, "moves": load_mov
            "rental_prices": load_rental_prices, "company_figures": load_company_figures,
            "backlogs": load_backlogs, "capacity": load_capacity, "memory_financials": load_memory_financials,
            "memory_prices": load_memory_prices, "valuations": load_valuations,
-           "ai_revenue": load_ai_revenue, "useful_lives": load_useful_lives, "claims": load_claims}
+           "ai_revenue": load_ai_revenue, "useful_lives": load_useful_lives, "claims": load_claims,
+           "news": load_news}
 
 
 def datapackage_for(data_dir: Path | str | None = None) -> dict:

@@ -187,3 +187,9 @@ def coverage_problems(prices: pd.DataFrame, universe: pd.DataFrame, end: pd.Time
             problems.append(Problem(None, "date", f"{u.ticker}: covers {first:%Y-%m-%d} to {last:%Y-%m-%d}; the book "
                                                   f"needs {need_first:%Y-%m-%d} to {need_last:%Y-%m-%d}"))
     return problems
+
+
+def rescaled_multiple(prices: pd.DataFrame, ticker: str, multiple: float, read_on, to) -> float:
+    """A price multiple (a forward P/E) read at the close of ``read_on``, carried to the close of ``to`` at
+    unchanged earnings: multiple x close(to) / close(read_on)."""
+    return float(multiple) * close_on(prices, ticker, to) / close_on(prices, ticker, read_on)

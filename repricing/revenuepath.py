@@ -152,3 +152,15 @@ def fit(points: pd.DataFrame, origin: str | pd.Timestamp = "2026-01-01") -> tupl
     table = pts.assign(fitted=path.predict(pts))
     table["log_residual"] = np.log(table["value"] / table["fitted"])
     return path, table
+
+
+def report_points(ai_revenue: pd.DataFrame, entity: str) -> pd.DataFrame:
+    """The actual revenue figures of ``entity`` that :func:`fit` can use (kinds in :data:`KINDS`), one per
+    figure: a figure given by several rows (same kind, date and value) is kept once, under its first row.
+
+    ``ai_revenue`` is indexed by ``rev_id``; the result keeps that index and names the kind ``kind``.
+    """
+    rows = ai_revenue[(ai_revenue["entity"] == entity) & (ai_revenue["kind"] == "actual")
+                      & ai_revenue["metric"].isin(KINDS)]
+    rows = rows.reset_index().drop_duplicates(["metric", "as_of", "value"]).set_index("rev_id")
+    return rows.drop(columns="kind").rename(columns={"metric": "kind"})

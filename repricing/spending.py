@@ -85,3 +85,48 @@ def common_span(frame: pd.DataFrame) -> tuple[pd.Period, pd.Period]:
     if full.empty:
         raise ValueError("no quarter has spending for every company")
     return full.index.min(), full.index.max()
+
+
+def combined(capex: pd.DataFrame, companies, first_year: int, last_year: int):
+    """The figures :func:`annual` chooses, their quarterly vintages per company, and the companies'
+    summed vintages over the quarters in which every one of them has spending (:func:`common_span`)."""
+    chosen = annual(capex, companies, first_year, last_year)
+    by_company = vintages(chosen)
+    first, last = common_span(by_company)
+    return chosen, by_company, by_company.loc[first:last].sum(axis=1)
+
+
+def carried_forward(by_company: pd.DataFrame, until: pd.Period) -> tuple[pd.DataFrame, list[str]]:
+    """``by_company`` run on to ``until``: a company whose spending stops earlier spends, in each later
+    quarter, the mean of its last four quarters (an assumption, which the second value names)."""
+    frame = by_company.reindex(pd.period_range(by_company.index.min(), max(until, by_company.index.max()), freq="Q"))
+    carried = []
+    for company in frame.columns:
+        last = frame[company].last_valid_index()
+        if last is not None and last < until:
+            rate = float(frame.loc[last - 3:last, company].mean())
+            frame.loc[last + 1:until, company] = rate
+            carried.append(f"{company} after {last.year} Q{last.quarter} at {rate:.1f} bn a quarter, "
+                           "the mean of its last four")
+    return frame, carried
+
+
+def calendar_guidance(capex: pd.DataFrame, companies, year: int, on: pd.Timestamp | str | None = None) -> pd.DataFrame:
+    """Each company's latest guidance for calendar ``year`` announced by ``on`` (default: any date): a
+    fiscal-year figure where the fiscal year is the calendar year, a "CY" figure otherwise. Of two given
+    the same day, the row recorded first. Columns: company, low, high, mid, capex_id, announced; a company
+    without such guidance has no row."""
+    rows = []
+    for company in companies:
+        period = f"FY{year}" if FISCAL_YEAR_END.get(company, 12) == 12 else f"CY{year}"
+        guide = capex[(capex["company"] == company) & (capex["period"].isin([period, f"CY{year}"]))
+                      & (capex["kind"] == "guidance")]
+        if on is not None:
+            guide = guide[guide["announced"] <= pd.Timestamp(on)]
+        if guide.empty:
+            continue
+        r = guide.sort_values(["announced", "capex_id"], ascending=[True, False]).iloc[-1]
+        rows.append({"company": company, "low": float(r["low"]), "high": float(r["high"]),
+                     "mid": (float(r["low"]) + float(r["high"])) / 2, "capex_id": r["capex_id"],
+                     "announced": r["announced"]})
+    return pd.DataFrame(rows, columns=["company", "low", "high", "mid", "capex_id", "announced"])

@@ -542,11 +542,12 @@ CLAIMS = Table(
         Column("value", "number", "The figure claimed."),
         Column("value_to", "number", "Other end of a claimed range; empty otherwise.", required=False),
         Column("unit", "string", "Unit of value.", enum=("%", "USD bn", "x", "USD per GPU-hour")),
-        Column("qualifier", "string", "exact; approx ('about'); range (value to value_to).",
-               enum=("exact", "approx", "range")),
-        Column("check", "string", "How repricing.claims tests it: move, ytd, ytd_low, market_value, latest_arr, "
-               "rental_ratio (with their arguments), or none when the data cannot test it.",
-               pattern=r"^(move|ytd|ytd_low|market_value|latest_arr|rental_ratio|none)( \S+)*$"),
+        Column("qualifier", "string", "exact; approx ('about'); range (value to value_to); more_than.",
+               enum=("exact", "approx", "range", "more_than")),
+        Column("check", "string", "How repricing.claims tests it: one of its checks with their arguments (see "
+               "the module), or none when the data cannot test it.",
+               pattern=r"^(move|ytd|ytd_low|market_value|latest_arr|rental_ratio|capex_guidance|guidance_raise|"
+                       r"ai_depreciation|ai_capex_cumulative|fitted_growth|forward_pe|arr_sum|context|none)( \S+)*$"),
         Column("chapter", "string", "The page of the book where the subject is treated.",
                enum=("01_repricing", "02_put_option", "03_revenue_depreciation", "04_compute_scarcity",
                      "05_memory_cycle", "07_verdict")),
@@ -557,9 +558,33 @@ CLAIMS = Table(
     foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
 )
 
+NEWS = Table(
+    name="news",
+    path="news.csv",
+    title="How the news broke",
+    description="The reports and statements that carried the news of Meta's plan to sell computing capacity, "
+                "in the order they were published, with what each said and whether Meta confirmed it.",
+    columns=(
+        Column("news_id", "string", "Row identifier.", pattern=r"^N\d{3,}$"),
+        Column("published", "date", "The day it was said or published (New York time)."),
+        Column("when", "string", "The time of day, where the source shows it, in words (e.g. 'before the New York "
+               "open').", required=False),
+        Column("outlet", "string", "Who said or reported it: the publication, or the company and the occasion."),
+        Column("byline", "string", "The reporters named, where the source names them.", required=False),
+        Column("said", "string", "What it said, in our words."),
+        Column("company_response", "string", "What Meta said about it, as the source reports.",
+               enum=("not stated", "did not respond", "declined to comment", "confirmed", "denied",
+                     "its own statement")),
+        _source_id("The page the row was read from (often a copy or a summary of the original)."),
+        Column("note", "string", "Our note: how the row was read, and where sources differ.", required=False),
+    ),
+    primary_key=("news_id",),
+    foreign_keys=(ForeignKey("source_id", "sources", "source_id"),),
+)
+
 TABLES: dict[str, Table] = {t.name: t for t in (SOURCES, UNIVERSE, MOVES, PRICES, PRICE_EVENTS, SHARES, CAPEX,
                                                 RENTAL_PRICES, COMPANY_FIGURES, BACKLOGS, CAPACITY, MEMORY_FINANCIALS,
-                                                MEMORY_PRICES, VALUATIONS, AI_REVENUE, USEFUL_LIVES, CLAIMS)}
+                                                MEMORY_PRICES, VALUATIONS, AI_REVENUE, USEFUL_LIVES, CLAIMS, NEWS)}
 
 
 _FRICTIONLESS_TYPES = {"string": "string", "number": "number", "integer": "integer", "date": "date"}

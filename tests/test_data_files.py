@@ -89,8 +89,8 @@ def test_coverage_names_the_last_close_and_the_newest_report(real_data_copy):
     before = coverage(real_data_copy)
     assert before["last_close"] == load_prices().groupby("ticker")["date"].max().max()
     with open(real_data_copy / "sources.csv", "a", encoding="utf-8") as fh:
-        fh.write("wire-late,Wire,Later story,https://wire.example/late,2026-11-30,2026-12-03,wire,\n"
-                 "prices-late,Prices,Daily prices,https://prices.example,2026-12-01,2026-12-03,market data,\n")
+        fh.write("wire-late,Wire,Later story,https://wire.example/late,2026-11-30,2026-12-09,wire,\n"
+                 "prices-late,Prices,Daily prices,https://prices.example,2026-12-01,2026-12-09,market data,\n")
     after = coverage(real_data_copy)
     assert after["newest_report"] == pd.Timestamp("2026-11-30")  # a price file is not a report
-    assert after["last_close"] == before["last_close"] and after["assembled"] == pd.Timestamp("2026-12-03")
+    assert after["last_close"] == before["last_close"] and after["assembled"] == pd.Timestamp("2026-12-09")

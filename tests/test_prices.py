@@ -185,3 +185,11 @@ def test_close_on_takes_the_last_close_on_or_before_the_day(small_data):
     assert close_series(prices, "AAA").tolist() == [10, 11, 12, 13, 14]
     assert close_on(prices, "AAA", "2026-06-19") == 11  # Juneteenth: the close of 18 June
     assert close_on(prices, "AAA", "2026-06-24") == 14
+
+
+def test_a_multiple_is_carried_to_another_close_at_unchanged_earnings():
+    from repricing.prices import rescaled_multiple
+    prices = pd.DataFrame({"date": pd.to_datetime(["2026-02-03", "2026-06-30"]), "ticker": "AAA",
+                           "close": [400.0, 364.0], "adj_close": float("nan")})
+    # 23.4 times at 400 is earnings of 400 / 23.4 a share; at 364 that is 23.4 x 364 / 400 = 21.294
+    assert rescaled_multiple(prices, "AAA", 23.4, "2026-02-03", "2026-06-30") == pytest.approx(21.294)

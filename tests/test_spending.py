@@ -53,3 +53,27 @@ def test_vintages_follow_each_fiscal_year_and_common_span(capex):
     assert spending.common_span(v) == (pd.Period("2025Q1", freq="Q"), pd.Period("2026Q2", freq="Q"))
     cut = spending.vintages(chosen, until=pd.Period("2025Q4", freq="Q"))
     assert cut.index.max() == pd.Period("2025Q4", freq="Q")
+
+
+def test_calendar_guidance_takes_fiscal_years_that_are_calendar_years_and_cy_figures(capex):
+    extra = pd.DataFrame([("C011", "Microsoft", "CY2026", "guidance", "including finance leases", 175, 175,
+                           pd.Timestamp("2026-07-29"))], columns=capex.columns)
+    frame = pd.concat([capex, extra], ignore_index=True)
+    latest = spending.calendar_guidance(frame, ["Meta", "Microsoft"], 2026).set_index("company")
+    assert latest.loc["Meta", ["capex_id", "mid"]].tolist() == ["C006", 135.0]     # same day: the row recorded first
+    assert latest.loc["Microsoft", ["capex_id", "mid"]].tolist() == ["C011", 175.0]
+    early = spending.calendar_guidance(frame, ["Meta", "Microsoft"], 2026, on="2026-03-01")
+    assert early["company"].tolist() == ["Meta"] and early["mid"].tolist() == [125.0]   # 115-135, no Microsoft yet
+
+
+def test_combined_spending_and_carrying_a_company_forward(capex):
+    chosen, by_company, summed = spending.combined(capex, ["Meta", "Microsoft"], 2025, 2026)
+    # common span 2025 Q1 to 2026 Q2: e.g. 2026 Q2 = Meta 135/4 + Microsoft 144.8/4
+    assert summed.index.min() == pd.Period("2025Q1", freq="Q") and summed.index.max() == pd.Period("2026Q2", freq="Q")
+    assert summed[pd.Period("2026Q2", freq="Q")] == pytest.approx(135 / 4 + 144.8 / 4)
+    frame, carried = spending.carried_forward(by_company, pd.Period("2026Q4", freq="Q"))
+    # Microsoft's last four quarters are its fiscal 2026, the first half doubled (144.8) spread over four
+    rate = 144.8 / 4
+    assert frame.at[pd.Period("2026Q4", freq="Q"), "Microsoft"] == pytest.approx(rate)
+    assert frame.at[pd.Period("2026Q4", freq="Q"), "Meta"] == pytest.approx(135 / 4)      # not carried: it has data
+    assert len(carried) == 1 and carried[0].startswith("Microsoft after 2026 Q2")
