@@ -290,11 +290,13 @@ def test_claim(claim: pd.Series, ctx: dict, params=PARAMETERS) -> dict:
 
 
 def table(claims: pd.DataFrame, ctx: dict, sources: pd.DataFrame, params=PARAMETERS) -> pd.DataFrame:
-    """One row per claim: the seed, the claim, what the data say, the verdict and the chapter."""
+    """One row per claim: the seed, the claim, the verdict, what the data say (and the measured value) and the chapter."""
     publisher = sources.set_index("source_id")["publisher"]
     rows = []
     for claim in claims.sort_values("claim_id").itertuples(index=False):
         c = pd.Series(claim._asdict())
+        tested = test_claim(c, ctx, params)
         rows.append({"claim": c["claim_id"], "seed": publisher[c["source_id"]], "what the seed says": c["claim"],
-                     **test_claim(c, ctx, params), "chapter": c["chapter"]})
+                     "verdict": tested["verdict"], "measured": tested["measured"], "data": tested["data"],
+                     "chapter": c["chapter"]})
     return pd.DataFrame(rows)

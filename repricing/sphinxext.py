@@ -116,11 +116,33 @@ def _outdated(app, env, added, changed, removed) -> list[str]:
     return []
 
 
+LONG_TEXT = 80   # characters: a table column whose longest cell is longer is given room to wrap
+
+
+def _mark_long_text(app, doctree, docname) -> None:
+    """Mark the cells of table columns that hold running text (``long-text``), so that the stylesheet
+    keeps those columns wide enough to read; the table then scrolls inside its box on a narrow screen
+    rather than squeezing a sentence into a column one word wide."""
+    from docutils import nodes
+
+    for tgroup in doctree.findall(nodes.tgroup):
+        rows = list(tgroup.findall(nodes.row))
+        longest: dict[int, int] = {}
+        for row in rows:
+            for k, entry in enumerate(row.children):
+                longest[k] = max(longest.get(k, 0), len(entry.astext()))
+        for row in rows:
+            for k, entry in enumerate(row.children):
+                if longest[k] > LONG_TEXT and "long-text" not in entry["classes"]:
+                    entry["classes"].append("long-text")
+
+
 def setup(app):
     app.connect("builder-inited", _execute_stale)
     app.connect("env-get-outdated", _outdated)
     app.connect("config-inited", _add_static)
     app.connect("html-page-context", _page_scripts)
     app.connect("html-page-context", _dedupe_scripts, priority=400)
+    app.connect("doctree-resolved", _mark_long_text)
     app.add_css_file("repricing.css")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -150,3 +150,35 @@ def test_every_slider_redraws_its_chart(browser, server):
             assert per_page.get(page_path, 0) >= controls, f"{page_path} has {controls} controls; moved {per_page}"
     if moved == 0:
         pytest.skip("no chart with sliders in the built site")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_tables_keep_running_text_readable_and_scroll_in_their_own_box(browser, server, width):
+    """No page is wider than the screen, every table sits in its own scrolling box, and a column of
+    running text (cells over 80 characters) is never squeezed below 15 em."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    squeezed, overflow, loose = [], [], []
+    for page_path in built_pages():
+        page.goto(f"{server}/{page_path}", wait_until="load")
+        found = page.evaluate("""() => {
+            const em = parseFloat(getComputedStyle(document.body).fontSize);
+            const out = {scroll: document.documentElement.scrollWidth, squeezed: [], loose: 0};
+            document.querySelectorAll('article table').forEach(t => {
+                if (!t.closest('.pst-scrollable-table-container')) out.loose += 1;
+                t.querySelectorAll('td').forEach(td => {
+                    if (td.innerText.length > 80 && td.getBoundingClientRect().width < 15 * em)
+                        out.squeezed.push(td.innerText.slice(0, 30));
+                });
+            });
+            return out;
+        }""")
+        if found["scroll"] > width:
+            overflow.append((page_path, found["scroll"]))
+        if found["loose"]:
+            loose.append(page_path)
+        squeezed += [(page_path, text) for text in found["squeezed"][:3]]
+    context.close()
+    assert not overflow, f"pages wider than a {width} px screen: {overflow}"
+    assert not loose, f"tables outside a scrolling box: {loose}"
+    assert not squeezed, f"running text squeezed into a narrow column at {width} px: {squeezed[:8]}"
