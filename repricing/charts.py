@@ -20,21 +20,13 @@ import pandas as pd
 from altair.utils.html import spec_to_html
 
 from .tables import LAYERS
+from .vegalite import VEGALITE_MIME, chart_id  # noqa: F401  (part of this module's interface)
 
-# Altair 6 names its MIME type "application/vnd.vegalite.v6.json"; nbformat only lets a "+json" type
-# hold a JSON object, so a notebook that stored Altair's name would not validate.
-VEGALITE_MIME = "application/vnd.vegalite.v6+json"
 FALL, RISE, FLAT = "#b2182b", "#2166ac", "#888888"
 LAYER_ORDER = [layer for layer in LAYERS if layer != "index"] + ["index"]
 # one colour per layer in every chart (Tableau 10)
 LAYER_SCALE = alt.Scale(domain=LAYER_ORDER, range=["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                                                    "#edc948", "#b07aa1", "#9c755f"])
-
-
-def chart_id(spec: dict) -> str:
-    """A stable element id for a spec: the same chart always gets the same id."""
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
-    return f"chart-{digest[:12]}"
 
 
 CHART_DIGITS = 6  # significant digits of every number a chart carries: more than any axis or tooltip shows

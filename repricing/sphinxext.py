@@ -18,7 +18,7 @@ from pathlib import Path
 from docutils import nodes
 
 from . import __version__
-from .charts import VEGALITE_MIME, chart_id
+from .vegalite import VEGALITE_MIME, chart_id
 
 STATIC = Path(__file__).resolve().parent / "static"
 CHART_SCRIPTS = ("vega/vega.min.js", "vega/vega-lite.min.js", "vega/vega-embed.min.js", "repricing-charts.js")
