@@ -100,3 +100,16 @@ def test_nbval_is_strict_a_changed_data_value_fails_it(real_data_copy):
     changed = nbval(real_data_copy)
     assert changed.returncode != 0, changed.stdout[-2000:]
     assert "mismatch" in changed.stdout and "-10.58" in changed.stdout, changed.stdout[-2000:]
+
+
+def test_importing_the_package_skips_only_jsonschemas_iri_checker():
+    """The package keeps jsonschema from compiling its optional iri grammars (1.2 s per process), and
+    Altair's own schema validation still works."""
+    import subprocess
+    import sys
+    code = ("import time, sys; t = time.perf_counter(); import repricing, altair, jsonschema; "
+            "import pandas as pd; altair.Chart(pd.DataFrame({'a': [1]})).mark_bar().encode(x='a:Q').to_dict(); "
+            "print('rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is not None, "
+            "'iri' in jsonschema.FormatChecker().checkers)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]
