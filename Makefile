@@ -57,7 +57,7 @@ notebooks: setup
 # The build re-executes only chapters whose outputs are not from the current data and code
 # (repricing.execution, called by the book's Sphinx extension) and renders the rest as committed.
 build: setup
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python -m repricing build . -W -n --keep-going
 
 browser: setup
 	$(BIN)/pytest tests/browser

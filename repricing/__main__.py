@@ -1,4 +1,8 @@
-"""Command line: ``python -m repricing refresh | snapshot | datapackage | execute``."""
+"""Command line: ``python -m repricing refresh | snapshot | datapackage | execute | build``.
+
+``build ARGS`` is ``jupyter-book build ARGS`` run after this package is imported, so that its import
+settings (see :mod:`repricing`) apply to the build process too; ``make build`` uses it.
+"""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +13,21 @@ from pathlib import Path
 from .data import DATA_DIR, DataError
 
 
+def build(args: list[str]) -> int:
+    """``jupyter-book build`` with ``args``, in this process; its exit status."""
+    from jupyter_book.cli.main import main as jupyter_book
+
+    try:
+        jupyter_book(["build", *args], prog_name="jupyter-book")
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["build"]:
+        return build(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m repricing", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("refresh", help="download daily prices with yfinance into data/market/")
@@ -27,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     e = sub.add_parser("execute", help="re-execute the chapters whose outputs are not from today's data and code")
     e.add_argument("--all", action="store_true", help="re-execute every chapter, current or not")
     e.add_argument("notebooks", nargs="*", type=Path, help="chapter notebooks (default: every chapter)")
+    sub.add_parser("build", help="build the book: jupyter-book build with its arguments, e.g. build . -W -n",
+                   add_help=False)
     args = parser.parse_args(argv)
     given = [("--data-dir", getattr(args, "data_dir", None))] + [("--research", p) for p in
                                                                   getattr(args, "research", None) or []]

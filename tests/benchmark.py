@@ -5,7 +5,7 @@ quote its figures. It checks REV (default ``HEAD~1``) out into a temporary workt
 and measures both trees in one run, on the same machine and the same virtual environment (the
 package is imported from each tree through ``PYTHONPATH``), one tree at a time:
 
-* cold build: ``jupyter-book build`` after removing ``_build`` (what ``make book`` costs after setup);
+* cold build: each tree's own ``make build`` after removing ``_build`` (what ``make book`` costs after setup);
 * warm rebuild: the same command again with nothing changed;
 * nbval: the gate's nbval stage (``make nbval``);
 * with ``--gate``, the whole ``make test`` after setup (several minutes per tree);
@@ -59,7 +59,7 @@ def measure(tree: Path, gate: bool, extra_env: dict | None = None) -> dict:
             if (tree / name).exists():
                 os.utime(tree / name, (0, 0))
     shutil.rmtree(tree / "_build", ignore_errors=True)
-    build = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n"]
+    build = ["make", "-o", ".venv/.installed", "build"]   # each tree's own build command
     out = {"cold_build_s": timed(build, tree, env), "warm_rebuild_s": timed(build, tree, env),
            "nbval_s": timed(["make", "-o", ".venv/.installed", "nbval"], tree, env)}
     if gate:  # -o: the environment is set up already; never let make rebuild the shared one

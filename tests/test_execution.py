@@ -80,8 +80,8 @@ def _book(tmp_path: Path) -> Path:
 
 def _build(book: Path, data: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "REPRICING_DATA_DIR": str(data)}
-    return subprocess.run([str(BIN / "jupyter-book"), "build", str(book), "-W", "-n"], capture_output=True,
-                          text=True, env=env, timeout=600)
+    return subprocess.run([str(BIN / "python"), "-m", "repricing", "build", str(book), "-W", "-n"],
+                          capture_output=True, text=True, env=env, timeout=600)
 
 
 def _page(book: Path) -> str:
