@@ -196,10 +196,22 @@ def sidecar(prices: pd.DataFrame, provenance: dict, built: datetime) -> dict:
     }
 
 
+def files_named(provenance: dict) -> set[str]:
+    """Every price file a snapshot's provenance names: the files chosen and the files they were checked
+    against (each gets a row in ``sources.csv``)."""
+    named = set()
+    for entry in provenance["per_ticker"].values():
+        named |= set(entry["source_ids"])
+        for check in entry["crosschecks"]:
+            named |= set(check["against"])
+    return named
+
+
 def rebuild(data_dir: Path | str, research_path: Path | str | list, built: str | None = None) -> tuple[dict, int]:
     """Rebuild ``data/market/prices.csv`` and its sidecar from the research file.
 
-    Source rows for the files used are appended to ``sources.csv`` first (existing rows are
+    Source rows for the files used and the files they were checked against are appended to
+    ``sources.csv`` first (existing rows are
     never rewritten); the snapshot is then written by :func:`repricing.market.write_snapshot`,
     which validates it before anything is replaced. Returns (sidecar, number of source rows added).
     """
@@ -219,7 +231,7 @@ def rebuild(data_dir: Path | str, research_path: Path | str | list, built: str |
     # the universe may cite files whose source rows this build adds: read its tickers before checking it
     listings = read_raw(data_dir / UNIVERSE.path, UNIVERSE)
     prices, provenance = build(research, listings, sessions)
-    rows = source_rows(research, set(prices["source_id"]), built_at.strftime("%Y-%m-%d"))
+    rows = source_rows(research, files_named(provenance), built_at.strftime("%Y-%m-%d"))
     new = rows[~rows["source_id"].isin(sources["source_id"])]
     if len(new):
         with open(data_dir / "sources.csv", "a", encoding="utf-8", newline="") as fh:

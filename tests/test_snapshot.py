@@ -86,3 +86,12 @@ def test_committed_snapshot_is_rebuilt_byte_for_byte(real_data_copy):
     assert rebuilt_csv.read_bytes() == committed_csv and rebuilt_json.read_bytes() == committed_json
     # the file that did not undo KLA's split, as a cross-check, is reported
     assert max(c["max_gap_pp"] for c in meta["per_ticker"]["KLAC"]["crosschecks"]) > 80
+
+
+def test_every_price_file_the_sidecar_names_is_a_source():
+    """The files chosen and the files they were checked against each have a row in sources.csv."""
+    from repricing.data import load_price_sidecar, load_sources
+
+    named = snapshot.files_named(load_price_sidecar())
+    assert len(named) > len({t for t in load_price_sidecar()["per_ticker"]})      # cross-checks included
+    assert named <= set(load_sources()["source_id"])
