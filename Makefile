@@ -14,7 +14,7 @@ book: setup build
 
 test: setup setup-browser
 	@echo "== 1/4 unit and data-validation tests"
-	$(BIN)/pytest tests --ignore=tests/browser
+	$(BIN)/pytest tests --ignore=tests/browser -n auto
 	@echo "== 2/4 strict nbval over every notebook"
 	$(MAKE) nbval
 	@echo "== 3/4 book build, warnings as errors"
@@ -37,7 +37,7 @@ setup-browser:
 	@chromium --version
 
 unit: setup
-	$(BIN)/pytest tests --ignore=tests/browser
+	$(BIN)/pytest tests --ignore=tests/browser -n auto
 
 # Strict nbval twice at once (one run per core): numpy at this CPU's full SIMD, and limited to its
 # baseline (tests/baseline_cpu.py), so no committed output may depend on the CPU.
