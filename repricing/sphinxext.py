@@ -137,6 +137,28 @@ def _mark_long_text(app, doctree, docname) -> None:
                     entry["classes"].append("long-text")
 
 
+def _label_charts(app, doctree, docname) -> None:
+    """Give each chart the description a screen reader announces: its figure's caption (title and
+    what it shows), in place of the spec's title, which is only the source line under the chart."""
+    import re
+
+    from docutils import nodes
+
+    for figure in doctree.findall(nodes.figure):
+        captions = [c for c in figure.children if isinstance(c, nodes.caption)]
+        legends = [c for c in figure.children if isinstance(c, nodes.legend)]
+        words = " ".join(" ".join(n.astext().split()) for n in captions + legends).strip()
+        if not words:
+            continue
+        for raw in list(figure.findall(nodes.raw)):
+            text = raw.astext()
+            if 'class="repricing-chart"' not in text:
+                continue
+            labelled = re.sub(r'aria-label="[^"]*"', lambda _: f'aria-label="{html.escape(words)}"', text, count=1)
+            raw.replace_self(nodes.raw(raw.rawsource, labelled, format=raw.get("format", "html"),
+                                       classes=list(raw.get("classes", []))))
+
+
 def setup(app):
     app.connect("builder-inited", _execute_stale)
     app.connect("env-get-outdated", _outdated)
@@ -144,5 +166,6 @@ def setup(app):
     app.connect("html-page-context", _page_scripts)
     app.connect("html-page-context", _dedupe_scripts, priority=400)
     app.connect("doctree-resolved", _mark_long_text)
+    app.connect("doctree-resolved", _label_charts)
     app.add_css_file("repricing.css")
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

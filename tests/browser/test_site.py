@@ -184,3 +184,21 @@ def test_tables_keep_running_text_readable_and_scroll_in_their_own_box(browser, 
     assert not overflow, f"pages wider than a {width} px screen: {overflow}"
     assert not loose, f"tables outside a scrolling box: {loose}"
     assert not squeezed, f"running text squeezed into a narrow column at {width} px: {squeezed[:8]}"
+
+
+def test_every_chart_is_described_by_its_caption(browser, server):
+    """A screen reader hears each chart's caption (its title and what it shows), not its source line."""
+    unlabelled = []
+    for page_path in built_pages():
+        page, _, _ = open_offline(browser, server, page_path)
+        for fig in page.locator("figure").all():
+            chart = fig.locator(".repricing-chart-view")
+            if not chart.count():
+                continue
+            label = " ".join(chart.first.get_attribute("aria-label").split())
+            caption = " ".join(fig.locator("figcaption").inner_text().split())
+            # the caption starts with its number ("Figure 3"), which the label leaves to the page
+            if len(label) < 30 or label not in caption:
+                unlabelled.append((page_path, label[:60], caption[:60]))
+        page.context.close()
+    assert not unlabelled, f"charts whose description is not their caption: {unlabelled}"
