@@ -64,7 +64,8 @@ def _add_static(app, config) -> None:
     options = dict(config.html_theme_options or {})
     options["extra_footer"] = (options.get("extra_footer") or "") + footer
     config.html_theme_options = options
-    # pydata-sphinx-theme logs a console error when no colour mode is set; charts are drawn on white.
+    # pydata-sphinx-theme logs a console error when no colour mode is set; the page opens light, and the
+    # charts follow the mode the reader then picks (repricing-charts.js redraws them).
     config.html_context = {"default_mode": "light", **config.html_context}
 
 

@@ -202,3 +202,33 @@ def test_every_chart_is_described_by_its_caption(browser, server):
                 unlabelled.append((page_path, label[:60], caption[:60]))
         page.context.close()
     assert not unlabelled, f"charts whose description is not their caption: {unlabelled}"
+
+
+def test_charts_redraw_in_the_dark_theme_and_back(browser, server):
+    """Switching the page to dark mode redraws every chart with light text on a dark background, and
+    switching back restores the light drawing exactly."""
+    page, errors, _ = open_offline(browser, server, "chapters/01_repricing.html")
+    drawn = "() => [...document.querySelectorAll('.repricing-chart')].every(c => c.dataset.drawn === 'yes')"
+    page.wait_for_function(drawn, timeout=20000)
+    first = page.locator(".repricing-chart").first
+    light = first.locator("svg.marks").inner_html()
+
+    def text_fills():
+        return set(first.locator("svg.marks").evaluate(
+            "svg => [...svg.querySelectorAll('text')].map(t => getComputedStyle(t).fill)"))
+
+    assert "rgb(51, 51, 51)" in text_fills() or "rgb(0, 0, 0)" in text_fills()   # dark text on white
+    page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    page.wait_for_function("() => [...document.querySelectorAll('.repricing-chart')].every("
+                           "c => c.dataset.theme === 'dark' && c.dataset.drawn === 'yes')", timeout=20000)
+    fills = text_fills()
+    assert not {"rgb(51, 51, 51)", "rgb(0, 0, 0)"} & fills, f"dark text left on the dark chart: {fills}"
+    background = first.locator("svg.marks").evaluate(
+        "svg => (svg.querySelector('rect.background') || svg).getAttribute('fill') || getComputedStyle(svg).backgroundColor")
+    assert background not in ("white", "#ffffff", "#fff", "rgb(255, 255, 255)"), background
+    page.evaluate("document.documentElement.dataset.theme = 'light'")
+    page.wait_for_function("() => [...document.querySelectorAll('.repricing-chart')].every("
+                           "c => c.dataset.theme === 'light' && c.dataset.drawn === 'yes')", timeout=20000)
+    assert first.locator("svg.marks").inner_html() == light
+    assert not errors, errors
+    page.context.close()
