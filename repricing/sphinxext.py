@@ -111,10 +111,23 @@ def _outdated(app, env, added, changed, removed) -> list[str]:
     quotes another's numbers (the overview) or reads the data itself (a Markdown notebook) is out
     of date too, though its own file did not change."""
     now = getattr(env, "repricing_inputs_now", None)
+    if now is not None:
+        # the site's own scripts and stylesheet count too: Sphinx copies static files only when it writes
+        # pages, and each page names them with a checksum, so a changed file must rewrite every page
+        now = f"{now}:{_static_digest()}"
     if now is not None and getattr(env, "repricing_inputs_built", None) != now:
         env.repricing_inputs_built = now
         return sorted(set(env.found_docs) - set(added) - set(changed))
     return []
+
+
+def _static_digest() -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in sorted(p for p in STATIC.rglob("*") if p.is_file()):
+        h.update(path.relative_to(STATIC).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
 
 
 LONG_TEXT = 80   # characters: a table column whose longest cell is longer is given room to wrap

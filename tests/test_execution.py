@@ -120,3 +120,27 @@ def test_a_rebuild_after_a_data_change_shows_the_new_value_and_broken_data_fail_
     assert broken.returncode != 0
     assert "DataError" in out and "useful_lives.csv" in out and "years" in out, out[-3000:]
     assert (book / "chapters" / "page.ipynb").read_bytes() == before
+
+
+def test_a_change_to_the_sites_scripts_or_stylesheet_rewrites_every_page(monkeypatch):
+    """Sphinx copies static files only when it writes pages, so a changed stylesheet must outdate them all."""
+    from types import SimpleNamespace
+
+    from repricing import sphinxext
+
+    env = SimpleNamespace(repricing_inputs_now="data-and-code", found_docs={"intro", "chapters/a"})
+    monkeypatch.setattr(sphinxext, "_static_digest", lambda: "css-1")
+    assert sphinxext._outdated(None, env, set(), set(), set()) == ["chapters/a", "intro"]   # first build
+    assert sphinxext._outdated(None, env, set(), set(), set()) == []                        # nothing changed
+    monkeypatch.setattr(sphinxext, "_static_digest", lambda: "css-2")
+    assert sphinxext._outdated(None, env, set(), {"intro"}, set()) == ["chapters/a"]       # the stylesheet changed
+
+
+def test_the_static_digest_follows_the_files(tmp_path, monkeypatch):
+    from repricing import sphinxext
+
+    (tmp_path / "site.css").write_text("a { color: red; }")
+    monkeypatch.setattr(sphinxext, "STATIC", tmp_path)
+    first = sphinxext._static_digest()
+    (tmp_path / "site.css").write_text("a { color: blue; }")
+    assert sphinxext._static_digest() != first

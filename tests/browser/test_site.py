@@ -156,16 +156,20 @@ def test_overview_has_the_event_day_figure(browser, server):
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_tables_keep_running_text_readable_and_scroll_in_their_own_box(browser, server, width):
-    """No page is wider than the screen, every table sits in its own scrolling box, and a column of
-    running text (cells over 80 characters) is never squeezed below 15 em."""
+    """No page is wider than the screen, no chart runs off it, every table sits in its own scrolling box,
+    and a column of running text (cells over 80 characters) is never squeezed below 15 em."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    squeezed, overflow, loose = [], [], []
+    squeezed, overflow, loose, wide = [], [], [], []
     for page_path in built_pages():
         page.goto(f"{server}/{page_path}", wait_until="load")
+        page.wait_for_function("() => [...document.querySelectorAll('.repricing-chart')].every(c => c.dataset.drawn)",
+                               timeout=20000)
         found = page.evaluate("""() => {
             const em = parseFloat(getComputedStyle(document.body).fontSize);
-            const out = {scroll: document.documentElement.scrollWidth, squeezed: [], loose: 0};
+            const out = {scroll: document.documentElement.scrollWidth, squeezed: [], loose: 0,
+                         wide: [...document.querySelectorAll('.repricing-chart svg.marks')].filter(
+                             s => s.getBoundingClientRect().right > window.innerWidth + 1).length};
             document.querySelectorAll('article table').forEach(t => {
                 if (!t.closest('.pst-scrollable-table-container')) out.loose += 1;
                 t.querySelectorAll('td').forEach(td => {
@@ -180,7 +184,10 @@ def test_tables_keep_running_text_readable_and_scroll_in_their_own_box(browser, 
         if found["loose"]:
             loose.append(page_path)
         squeezed += [(page_path, text) for text in found["squeezed"][:3]]
+        if found["wide"]:
+            wide.append((page_path, found["wide"]))
     context.close()
+    assert not wide, f"charts running off a {width} px screen: {wide}"
     assert not overflow, f"pages wider than a {width} px screen: {overflow}"
     assert not loose, f"tables outside a scrolling box: {loose}"
     assert not squeezed, f"running text squeezed into a narrow column at {width} px: {squeezed[:8]}"
