@@ -1,7 +1,13 @@
-"""How to cite the book: BibTeX entries for the book and for each page, from CITATION.cff and _toc.yml."""
+"""How to cite the book: BibTeX entries for the book and for each page, from CITATION.cff and _toc.yml.
+
+The address of the published site and of the repository come from CITATION.cff (``url``,
+``repository-code``) and can be set for a build with the environment variables ``REPRICING_SITE_URL``
+and ``REPRICING_REPOSITORY_URL``; without them the entries carry no address rather than a made-up one.
+"""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -11,7 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def metadata(root: Path = ROOT) -> dict:
-    return yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    """CITATION.cff, with the site's and the repository's address from the environment where set."""
+    meta = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    for key, variable in (("url", "REPRICING_SITE_URL"), ("repository-code", "REPRICING_REPOSITORY_URL")):
+        if os.environ.get(variable):
+            meta[key] = os.environ[variable]
+    return meta
 
 
 def pages(root: Path = ROOT) -> list[str]:
@@ -53,16 +64,26 @@ def _authors(meta: dict) -> str:
     return " and ".join(names)
 
 
-def bibtex(root: Path = ROOT) -> str:
-    """One ``@book`` entry for the whole book and one ``@incollection`` entry per page."""
+def bibtex(root: Path = ROOT, data_date: str | None = None) -> str:
+    """One ``@book`` entry for the whole book and one ``@incollection`` entry per page.
+
+    Each entry carries the version, the publisher (the authors: the book is self-published), the
+    repository where it is set, and ``urldate``: the date of the data snapshot the pages show
+    (``data_date``), which a reader should replace by the day they read the page.
+    """
     meta = metadata(root)
     year = str(meta["date-released"])[:4]
     url = meta.get("url")
     key = "repricing2026"
     common = [f"  author    = {{{_authors(meta)}}}", f"  year      = {{{year}}}",
-              f"  edition   = {{{meta['version']}}}"]
+              f"  edition   = {{{meta['version']}}}", f"  version   = {{{meta['version']}}}",
+              f"  publisher = {{{_authors(meta)}}}"]
     if url:
         common.append(f"  url       = {{{url}}}")
+    if meta.get("repository-code"):
+        common.append(f"  howpublished = {{Source and data: \\url{{{meta['repository-code']}}}}}")
+    if data_date:
+        common.append(f"  urldate   = {{{data_date}}}")
     out = [f"@book{{{key},", f"  title     = {{{{{meta['title']}}}}},", *[c + "," for c in common],
            f"  note      = {{Version {meta['version']}, released {meta['date-released']}}}", "}"]
     for page in pages(root):
@@ -70,7 +91,8 @@ def bibtex(root: Path = ROOT) -> str:
         entry = [f"@incollection{{{key}-{slug},", f"  title     = {{{{{page_title(page, root)}}}}},",
                  f"  booktitle = {{{{{meta['title']}}}}},", *[c + "," for c in common]]
         if url:
-            entry.append(f"  howpublished = {{{url.rstrip('/')}/{page}.html}},")
+            entry.append(f"  url       = {{{url.rstrip('/')}/{page}.html}},")
+            entry = [e for e in entry if not (e.startswith("  url       = {") and e.endswith(f"{{{url}}},"))]
         entry.append(f"  note      = {{Page {page}, version {meta['version']}}}")
         out += ["", *entry, "}"]
     return "\n".join(out) + "\n"

@@ -58,6 +58,22 @@ def test_versions_agree():
     assert cff["version"] == project["version"] == __version__
 
 
+def test_bibtex_carries_version_publisher_date_and_the_addresses_when_set(monkeypatch):
+    monkeypatch.delenv("REPRICING_SITE_URL", raising=False)
+    monkeypatch.delenv("REPRICING_REPOSITORY_URL", raising=False)
+    plain = citation.bibtex(data_date="2026-12-04")
+    entries = plain.count("@")
+    assert plain.count("version   = {") == plain.count("publisher = {") == plain.count("urldate   = {2026-12-04}") == entries
+    assert "url " not in plain and "http" not in plain                  # no address is made up
+    monkeypatch.setenv("REPRICING_SITE_URL", "https://example.org/book/")
+    monkeypatch.setenv("REPRICING_REPOSITORY_URL", "https://github.com/o/r")
+    text = citation.bibtex(data_date="2026-12-04")
+    assert "url       = {https://example.org/book/}" in text
+    assert "url       = {https://example.org/book/chapters/01_repricing.html}" in text
+    assert text.count("url       = {") == entries                            # one address per entry
+    assert text.count("\\url{https://github.com/o/r}") == entries
+
+
 def test_bibtex_has_the_book_and_every_page():
     text = citation.bibtex()
     pages = citation.pages()
