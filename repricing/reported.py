@@ -169,3 +169,25 @@ def flagged_in_notes(tables: dict[str, pd.DataFrame], keys: dict[str, str], patt
     if not parts:
         return pd.DataFrame(columns=["table", "row", "source_id", "note"])
     return pd.concat(parts, ignore_index=True).sort_values(["table", "row"]).reset_index(drop=True)
+
+
+def primary_shares(tables: dict[str, pd.DataFrame], sources: pd.DataFrame) -> pd.DataFrame:
+    """For each table, how many rows cite a primary source (kinds :data:`repricing.tables.PRIMARY_KINDS`),
+    how many an aggregator, and the primary share; tables without a ``source_id`` are left out. Rows:
+    one per table, sorted by name, and a last row for all of them together."""
+    from .tables import PRIMARY_KINDS
+
+    kind = sources.set_index("source_id")["kind"]
+    rows = []
+    for name in sorted(tables):
+        frame = tables[name]
+        if "source_id" not in frame.columns or frame.empty:
+            continue
+        kinds = frame["source_id"].map(kind)
+        rows.append({"table": name, "rows": len(frame), "primary": int(kinds.isin(PRIMARY_KINDS).sum()),
+                     "aggregator": int((kinds == "aggregator").sum())})
+    out = pd.DataFrame(rows)
+    total = {"table": "all of them", "rows": int(out["rows"].sum()), "primary": int(out["primary"].sum()),
+             "aggregator": int(out["aggregator"].sum())}
+    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    return out.assign(share=out["primary"] / out["rows"])

@@ -29,6 +29,25 @@ SOURCE_KINDS = (
     "market data",
 )
 
+# What each kind of source means; the data appendix prints these definitions. The first five are primary.
+KIND_RULES = {
+    "filing": "a document the company filed with a regulator (SEC EDGAR, DART), read on the regulator's site or "
+              "in a rendering of it",
+    "company release": "the company's own release, transcript or investor page, or its verbatim copy on a "
+                       "newswire (PR Newswire, Business Wire, GlobeNewswire)",
+    "wire": "a news agency's story (Reuters, Bloomberg News, AP, Yonhap), on the agency's site or republished "
+            "with its byline",
+    "newspaper": "an established newspaper or broadcaster with editors and named reporters",
+    "research firm": "a research or data firm's own publication of its own estimates (TrendForce's press centre, "
+                     "a broker's published note)",
+    "market data": "a price or index series from a market-data service",
+    "data repository": "a file of prices in a public repository, pinned to a commit",
+    "seed article": "one of the two articles the book started from",
+    "aggregator": "anything that relays others' figures: blogs, forums, machine-written summaries, content "
+                  "sites, stock-tips sites, including pages that copy a wire or a release without its byline",
+}
+PRIMARY_KINDS = ("filing", "company release", "wire", "newspaper", "research firm")
+
 LAYERS = (
     "compute silicon",
     "memory and storage",

@@ -105,3 +105,24 @@ def test_chosen_checked_keeps_the_checks_of_the_chosen_versions_only():
     check = pd.DataFrame({"move_id": ["M1", "M2", "M3"], "verdict": ["captured before the close", "matches", "wrong"]})
     out = reported.chosen_checked(check, m, SOURCES)
     assert out["move_id"].tolist() == ["M2", "M3"]  # M2 beats M1 for MU (a close); META has one version
+
+
+def test_primary_shares_count_rows_by_the_kind_of_their_source():
+    from repricing.tables import KIND_RULES, PRIMARY_KINDS, SOURCE_KINDS
+
+    assert set(KIND_RULES) == set(SOURCE_KINDS) and set(PRIMARY_KINDS) <= set(SOURCE_KINDS)
+    sources = pd.DataFrame({"source_id": ["f", "w", "a", "r"], "kind": ["filing", "wire", "aggregator", "data repository"]})
+    tables = {"capex": pd.DataFrame({"source_id": ["f", "a", "a", "w"]}),
+              "prices": pd.DataFrame({"source_id": ["r", "r"]}), "universe": pd.DataFrame({"ticker": ["MU"]})}
+    out = reported.primary_shares(tables, sources).set_index("table")
+    assert list(out.index) == ["capex", "prices", "all of them"]                 # no source_id: left out
+    assert out.loc["capex", ["rows", "primary", "aggregator"]].tolist() == [4, 2, 2]
+    assert out.loc["capex", "share"] == 0.5 and out.loc["prices", "share"] == 0.0
+    assert out.loc["all of them", ["rows", "primary"]].tolist() == [6, 2]
+
+
+def test_every_committed_source_has_a_declared_kind():
+    from repricing.data import load_sources
+    from repricing.tables import KIND_RULES
+
+    assert set(load_sources()["kind"]) <= set(KIND_RULES)
