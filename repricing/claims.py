@@ -95,12 +95,18 @@ def market_value(ctx: dict, ticker: str, date: str) -> Measured:
                            f"USD {value:,.0f} bn")
 
 
+def _latest_run_rate(rev: pd.DataFrame, entity: str, date: str, through: bool) -> pd.Series | None:
+    """ENTITY's latest run-rate row before DATE (``through``: on or before it); None if there is none."""
+    when = pd.Timestamp(date)
+    dated = rev["as_of"] <= when if through else rev["as_of"] < when
+    rows = rev[(rev["entity"] == entity) & rev["metric"].isin(RUN_RATES) & dated]
+    return None if rows.empty else rows.sort_values(["as_of", "rev_id"]).iloc[-1]
+
+
 def latest_arr(ctx: dict, entity: str, date: str) -> Measured:
-    rev = ctx["ai_revenue"]
-    rows = rev[(rev["entity"] == entity) & rev["metric"].isin(RUN_RATES) & (rev["as_of"] < pd.Timestamp(date))]
-    if rows.empty:
+    top = _latest_run_rate(ctx["ai_revenue"], entity, date, through=False)
+    if top is None:
         return Measured(None, f"no run rate of {entity} in the data")
-    top = rows.sort_values(["as_of", "rev_id"]).iloc[-1]
     return Measured(float(top["value"]), f"run rate USD {top['value']:g} bn at {top['as_of']:%B %Y} "
                                          f"(row {top['rev_id']})")
 
@@ -151,8 +157,8 @@ def capex_guidance(ctx: dict, year: str, date: str) -> Measured:
 
 def guidance_raise(ctx: dict, company: str, year: str, date: str) -> Measured:
     capex = ctx["capex"]
-    rows = capex[(capex["company"] == company) & (capex["period"] == f"FY{year}") & (capex["kind"] == "guidance")]
-    rows = rows.sort_values(["announced", "capex_id"], ascending=[True, False])
+    rows = spending.in_announcement_order(
+        capex[(capex["company"] == company) & (capex["period"] == f"FY{year}") & (capex["kind"] == "guidance")])
     when = pd.Timestamp(date)
     new, old = rows[rows["announced"] == when], rows[rows["announced"] < when]
     if new.empty or old.empty:
@@ -217,13 +223,11 @@ def forward_pe(ctx: dict, company: str, ticker: str, date: str, publisher: str) 
 
 
 def arr_sum(ctx: dict, entities: str, date: str) -> Measured:
-    rev = ctx["ai_revenue"]
     parts, total = [], 0.0
     for entity in entities.split("+"):
-        rows = rev[(rev["entity"] == entity) & rev["metric"].isin(RUN_RATES) & (rev["as_of"] <= pd.Timestamp(date))]
-        if rows.empty:
+        top = _latest_run_rate(ctx["ai_revenue"], entity, date, through=True)
+        if top is None:
             return Measured(None, f"no run rate of {entity} up to {date}")
-        top = rows.sort_values(["as_of", "rev_id"]).iloc[-1]
         parts.append(f"{entity} {top['value']:g} ({top['as_of']:%B %Y}, {top['rev_id']})")
         total += float(top["value"])
     return Measured(total, f"{' + '.join(parts)} = USD {total:g} bn; the rest of the industry is not in the data",

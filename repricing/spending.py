@@ -33,6 +33,12 @@ def _year(period: str, pattern: re.Pattern) -> int | None:
     return int(m[1]) if m else None
 
 
+def in_announcement_order(guidance: pd.DataFrame) -> pd.DataFrame:
+    """Guidance rows oldest first, so that ``.iloc[-1]`` is the latest; of two given the same day, the row
+    recorded first (lowest id) comes last, i.e. wins."""
+    return guidance.sort_values(["announced", "capex_id"], ascending=[True, False])
+
+
 def annual(capex: pd.DataFrame, companies, first_year: int, last_year: int) -> pd.DataFrame:
     """One figure per company and fiscal year from ``first_year`` to ``last_year``, chosen by the rule.
 
@@ -48,8 +54,7 @@ def annual(capex: pd.DataFrame, companies, first_year: int, last_year: int) -> p
         for year in range(first_year, last_year + 1):
             actual = own[(own["full"] == year) & (own["kind"] == "actual")].sort_values(["rank", "capex_id"])
             half = own[(own["half"] == year) & (own["kind"] == "actual")].sort_values(["rank", "capex_id"])
-            guide = own[(own["full"] == year) & (own["kind"] == "guidance")].sort_values(
-                ["announced", "capex_id"], ascending=[True, False])
+            guide = in_announcement_order(own[(own["full"] == year) & (own["kind"] == "guidance")])
             if len(actual):
                 r = actual.iloc[0]
                 value, rule = float(r["low"]), "actual"
@@ -125,7 +130,7 @@ def calendar_guidance(capex: pd.DataFrame, companies, year: int, on: pd.Timestam
             guide = guide[guide["announced"] <= pd.Timestamp(on)]
         if guide.empty:
             continue
-        r = guide.sort_values(["announced", "capex_id"], ascending=[True, False]).iloc[-1]
+        r = in_announcement_order(guide).iloc[-1]
         rows.append({"company": company, "low": float(r["low"]), "high": float(r["high"]),
                      "mid": (float(r["low"]) + float(r["high"])) / 2, "capex_id": r["capex_id"],
                      "announced": r["announced"]})

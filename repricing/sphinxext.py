@@ -122,12 +122,12 @@ def _outdated(app, env, added, changed, removed) -> list[str]:
 
 
 def _static_digest() -> str:
+    """A digest of the site's own static files, by name and content (the way the data folder is hashed)."""
     import hashlib
 
-    h = hashlib.sha256()
-    for path in sorted(p for p in STATIC.rglob("*") if p.is_file()):
-        h.update(path.relative_to(STATIC).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
+    from .execution import _file_digests
+
+    return hashlib.sha256(repr(_file_digests(STATIC, "*")).encode()).hexdigest()
 
 
 LONG_TEXT = 80   # characters: a table column whose longest cell is longer is given room to wrap
